@@ -1,0 +1,1 @@
+"""Custom actions of the Panda Spa assistant."""

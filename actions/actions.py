@@ -1,0 +1,37 @@
+"""Action classes: thin wrappers that read the tracker and call other modules."""
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.suggestions import suggestion_buttons
+
+DID_YOU_MEAN = "I'm not quite sure what you're asking. Did you mean one of these?"
+
+
+class ActionSuggestQuestions(Action):
+    """Below the confidence threshold: offer the likeliest questions, never guess."""
+
+    def name(self) -> Text:
+        return "action_suggest_questions"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[EventType]:
+        ranking: List[Dict[Text, Any]] = tracker.latest_message.get(
+            "intent_ranking", []
+        )
+        buttons = suggestion_buttons(
+            ranking, domain.get("responses", {}), tracker.current_slot_values()
+        )
+        if len(buttons) > 1:
+            dispatcher.utter_message(text=DID_YOU_MEAN, buttons=buttons)
+        else:
+            dispatcher.utter_message(response="utter_out_of_scope")
+            dispatcher.utter_message(response="utter_contacts")
+        return []

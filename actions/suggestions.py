@@ -1,0 +1,84 @@
+"""Pick the questions to offer when the bot is unsure what was asked.
+
+Pure functions over the NLU ranking and the domain's responses: each answer's
+``custom.question`` is the title of its button, so a question's wording lives
+next to its answer and nowhere else.
+"""
+import json
+from typing import Any, Dict, Iterable, List, Optional, Text
+
+MAX_SUGGESTIONS = 3
+
+# Intents that are not questions a visitor could have meant.
+NOT_QUESTIONS = frozenset(
+    {
+        "nlu_fallback",
+        "greet",
+        "goodbye",
+        "thank",
+        "affirm",
+        "deny",
+        "bot_challenge",
+        "out_of_scope",
+    }
+)
+
+TALK_TO_SPA = {"title": "Talk to the spa", "payload": "/contact"}
+
+
+def _variant_for(
+    variants: Iterable[Dict[Text, Any]], slots: Dict[Text, Any]
+) -> Optional[Dict[Text, Any]]:
+    """The response variant Rasa would choose for these slot values."""
+    default = None
+    for variant in variants:
+        conditions = variant.get("condition") or []
+        if not conditions:
+            default = default or variant
+            continue
+        if all(
+            slots.get(c.get("name")) == c.get("value")
+            for c in conditions
+            if c.get("type") == "slot"
+        ):
+            return variant
+    return default
+
+
+def question_title(
+    intent: Text, responses: Dict[Text, List[Dict[Text, Any]]], slots: Dict[Text, Any]
+) -> Optional[Text]:
+    """The visitor-facing question that ``intent`` answers, if it has one."""
+    variant = _variant_for(responses.get(f"utter_{intent}", []), slots)
+    if not variant:
+        return None
+    return (variant.get("custom") or {}).get("question")
+
+
+def payload_for(intent: Text, slots: Dict[Text, Any]) -> Text:
+    """A button payload that asks ``intent`` and keeps the massage type."""
+    massage_type = slots.get("massage_type")
+    if massage_type:
+        return f"/{intent}{json.dumps({'massage_type': massage_type})}"
+    return f"/{intent}"
+
+
+def suggestion_buttons(
+    ranking: Iterable[Dict[Text, Any]],
+    responses: Dict[Text, List[Dict[Text, Any]]],
+    slots: Dict[Text, Any],
+    limit: int = MAX_SUGGESTIONS,
+) -> List[Dict[Text, Text]]:
+    """Buttons for the likeliest questions, best first, then "talk to the spa"."""
+    buttons: List[Dict[Text, Text]] = []
+    for entry in ranking:
+        intent = entry.get("name")
+        if not intent or intent in NOT_QUESTIONS:
+            continue
+        title = question_title(intent, responses, slots)
+        if title is None:
+            continue
+        buttons.append({"title": title, "payload": payload_for(intent, slots)})
+        if len(buttons) == limit:
+            break
+    return buttons + [TALK_TO_SPA]

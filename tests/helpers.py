@@ -1,0 +1,54 @@
+"""Small helpers for reading the bot's replies and the source articles."""
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Text
+
+from scripts.servers import ROOT
+
+SOURCES = ROOT / "data" / "sources"
+SHARED_ARTICLES = ROOT.parent / "shared" / "articles"
+
+
+def article_lines(file: Text) -> List[Text]:
+    """The stripped lines of a source article."""
+    return [line.strip() for line in (SOURCES / file).read_text().splitlines()]
+
+
+def heading(line: Text) -> Text:
+    """A heading as answers cite it: no trailing colon or spaces."""
+    return line.strip().rstrip(":").strip()
+
+
+def section_text(file: Text, section: Text) -> Text:
+    """The text from a cited heading up to the next heading of the same article."""
+    lines = article_lines(file)
+    start = [heading(x) for x in lines].index(section)
+    body = []
+    for line in lines[start + 1:]:
+        if re.match(r"^\d+(\.\d+)*\. ", line) or (line.endswith(":") and len(line) < 60):
+            break
+        body.append(line)
+    return "\n".join(body)
+
+
+def texts(messages: List[Dict[Text, Any]]) -> Text:
+    """All the text the bot sent, one message a line."""
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def customs(messages: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """The custom payloads the bot sent."""
+    return [m["custom"] for m in messages if "custom" in m]
+
+
+def buttons(messages: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """Every button the bot sent."""
+    return [b for m in messages for b in m.get("buttons", [])]
+
+
+def normalise_dashes(text: Text) -> Text:
+    """'2–3' and '2-3' read the same."""
+    return re.sub(r"[‐-―−]", "-", text)
+
+
+__all__ = ["Path"]

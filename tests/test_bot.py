@@ -1,0 +1,120 @@
+"""The running bot over its REST channel: answers, sources, handoff, context, safety."""
+import re
+
+from scripts.servers import Bot
+from tests.helpers import buttons, customs, texts
+
+FOOT_GUIDE = "foot-massage-benefits-panda-spa.txt"
+MASSAGE_ARTICLE = "massage-therapy-healing-benefits.txt"
+
+
+def source_of(messages: list) -> dict:
+    (custom,) = [c for c in customs(messages) if c.get("kind") == "answer"]
+    return custom["source"]
+
+
+def test_foot_sleep_question_gets_the_sleep_answer_with_its_source(bot: Bot, sender: str) -> None:
+    reply = bot.say("does foot massage help with sleep?", sender)
+    assert "30–60 minutes before bedtime" in texts(reply)
+    source = source_of(reply)
+    assert source["file"] == FOOT_GUIDE
+    assert source["section"].startswith("2.3. Benefit 3")
+
+
+def test_after_an_answer_book_and_related_questions_are_offered(bot: Bot, sender: str) -> None:
+    reply = bot.say("does foot massage help with sleep?", sender)
+    payloads = [b["payload"] for b in buttons(reply)]
+    assert "/book" in payloads
+    assert {"/ask_best_time", "/ask_frequency"} <= set(payloads)
+
+
+def test_booking_hands_off_with_every_contact_as_a_link(bot: Bot, sender: str) -> None:
+    reply = bot.say("I want to book", sender)
+    text = texts(reply)
+    for detail in ["(+84) 70 818 5397", "(+84) 38 396 7775", "booking@pandaspa.vn",
+                   "Panda Spa Da Nang", "229 Nguyen Van Thoai", "225 Nguyen Van Thoai"]:
+        assert detail in text
+    links = {b.get("url") for b in buttons(reply)}
+    assert {"tel:+84708185397", "https://wa.me/84383967775", "mailto:booking@pandaspa.vn"} <= links
+    assert any(c.get("kind") == "handoff" for c in customs(reply))
+
+
+def test_prices_are_never_invented(bot: Bot, sender: str, responses: dict) -> None:
+    reply = bot.say("how much is a 60 minute foot massage?", sender)
+    text = texts(reply)
+    (contacts,) = responses["utter_contacts"]
+    assert "prices" in text and contacts["text"] in text
+    assert not re.search(r"\d", text.replace(contacts["text"], ""))
+
+
+def test_opening_hours_are_never_invented(bot: Bot, sender: str) -> None:
+    reply = bot.say("what time do you open on sunday?", sender)
+    text = texts(reply)
+    assert "opening hours" in text
+    assert not re.search(r"\b\d{1,2}(:\d\d)?\s*(am|pm)\b", text.lower())
+
+
+def test_follow_ups_stay_on_foot_massage(bot: Bot, sender: str) -> None:
+    bot.say("is a foot massage good for stress?", sender)
+    sleep = bot.say("and for sleep?", sender)
+    assert source_of(sleep)["file"] == FOOT_GUIDE
+    assert source_of(sleep)["section"].startswith("2.3.")
+    often = bot.say("how often?", sender)
+    assert "2–3 sessions a week" in texts(often)
+    best = bot.say("when is best?", sender)
+    assert source_of(best)["section"].startswith("3.2.")
+
+
+def test_follow_ups_stay_on_general_massage(bot: Bot, sender: str) -> None:
+    bot.say("does massage therapy help with stress?", sender)
+    sleep = bot.say("and for sleep?", sender)
+    assert source_of(sleep) == {
+        "file": MASSAGE_ARTICLE,
+        "article": "Unlocking Healing Benefits: A Deep Dive into Massage Therapy",
+        "section": "Improving Sleep Quality",
+    }
+
+
+def test_unsure_bot_offers_likely_questions_and_the_spa(bot: Bot, sender: str) -> None:
+    reply = bot.say("qwzx plorb vvv", sender)
+    offered = buttons(reply)
+    assert offered[-1] == {"title": "Talk to the spa", "payload": "/contact"}
+    assert "Did you mean" in texts(reply) or "contact" in texts(reply).lower()
+    assert not customs([m for m in reply if m.get("custom", {}).get("kind") == "answer"])
+
+
+def test_near_miss_question_is_answered_or_offered(bot: Bot, sender: str) -> None:
+    reply = bot.say("reflexology sleep insomnia help?", sender)
+    text = texts(reply)
+    offered = [b["payload"] for b in buttons(reply)]
+    assert "sleep" in text.lower() or any(p.startswith("/ask_sleep") for p in offered)
+
+
+def test_out_of_scope_is_polite_and_gives_contacts(bot: Bot, sender: str) -> None:
+    reply = bot.say("what's the weather like in Da Nang today?", sender)
+    text = texts(reply)
+    assert "I can only help" in text
+    assert "booking@pandaspa.vn" in text
+
+
+def test_uncovered_condition_gets_no_benefit_claim(bot: Bot, sender: str) -> None:
+    reply = bot.say("I have a blood clot in my leg, can I get a foot massage?", sender)
+    text = texts(reply)
+    assert "doctor" in text and "therapist" in text
+    assert "booking@pandaspa.vn" in text
+    assert not any(c.get("kind") == "answer" for c in customs(reply))
+
+
+def test_pregnancy_answer_follows_the_article_and_advises_a_doctor(bot: Bot, sender: str) -> None:
+    reply = bot.say("I'm pregnant, is massage safe?", sender)
+    assert "doctor" in texts(reply)
+    assert source_of(reply)["section"] == "Prenatal Massage"
+
+
+def test_every_turn_is_stored_in_the_tracker_store(bot: Bot, sender: str) -> None:
+    bot.say("hello", sender)
+    bot.say("what is reflexology?", sender)
+    events = bot.tracker(sender)["events"]
+    said = [e["text"] for e in events if e["event"] == "user"]
+    assert said == ["hello", "what is reflexology?"]
+    assert "utter_ask_reflexology" in [e.get("name") for e in events if e["event"] == "action"]

@@ -1,0 +1,40 @@
+"""actions/suggestions.py: which questions are offered when the bot is unsure."""
+from typing import Any, Dict
+
+from actions.suggestions import TALK_TO_SPA, payload_for, question_title, suggestion_buttons
+
+
+def ranking(*names: str) -> list:
+    return [{"name": n, "confidence": 1.0 / (i + 2)} for i, n in enumerate(names)]
+
+
+def test_titles_come_from_the_answers_and_follow_the_slot(responses: Dict[str, Any]) -> None:
+    assert question_title("ask_sleep", responses, {}) == "Does massage help with sleep?"
+    assert question_title("ask_sleep", responses, {"massage_type": "foot"}) == (
+        "Does foot massage help with sleep?"
+    )
+    assert question_title("greet", responses, {}) is None
+
+
+def test_top_three_questions_then_talk_to_the_spa(responses: Dict[str, Any]) -> None:
+    buttons = suggestion_buttons(
+        ranking("nlu_fallback", "greet", "ask_sleep", "ask_stress", "thank", "ask_pain",
+                "ask_reflexology"),
+        responses, {},
+    )
+    assert [b["payload"] for b in buttons] == ["/ask_sleep", "/ask_stress", "/ask_pain",
+                                               "/contact"]
+    assert buttons[-1] == TALK_TO_SPA
+
+
+def test_no_question_in_the_ranking_leaves_only_the_spa(responses: Dict[str, Any]) -> None:
+    assert suggestion_buttons(ranking("greet", "out_of_scope", "affirm"), responses, {}) == [
+        TALK_TO_SPA
+    ]
+
+
+def test_payload_keeps_the_massage_type() -> None:
+    assert payload_for("ask_sleep", {"massage_type": "foot"}) == (
+        '/ask_sleep{"massage_type": "foot"}'
+    )
+    assert payload_for("ask_sleep", {"massage_type": None}) == "/ask_sleep"
