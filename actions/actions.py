@@ -1,5 +1,5 @@
 """Action classes: thin wrappers that read the tracker and call other modules."""
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -14,7 +14,7 @@ DID_YOU_MEAN = "I'm not quite sure what you're asking. Did you mean one of these
 class ActionSuggestQuestions(Action):
     """Below the confidence threshold: offer the likeliest questions, never guess."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_suggest_questions"
 
     async def run(
@@ -23,7 +23,7 @@ class ActionSuggestQuestions(Action):
         tracker: Tracker,
         domain: DomainDict,
     ) -> List[EventType]:
-        ranking: List[Dict[Text, Any]] = tracker.latest_message.get(
+        ranking: List[Dict[str, Any]] = tracker.latest_message.get(
             "intent_ranking", []
         )
         buttons = suggestion_buttons(

@@ -1,11 +1,11 @@
 """Pick the questions to offer when the bot is unsure what was asked.
 
 Pure functions over the NLU ranking and the domain's responses: each answer's
-``custom.question`` is the title of its button, so a question's wording lives
+``metadata.question`` is the title of its button, so a question's wording lives
 next to its answer and nowhere else.
 """
 import json
-from typing import Any, Dict, Iterable, List, Optional, Text
+from typing import Any, Dict, Iterable, List
 
 MAX_SUGGESTIONS = 3
 
@@ -27,8 +27,8 @@ TALK_TO_SPA = {"title": "Talk to the spa", "payload": "/contact"}
 
 
 def _variant_for(
-    variants: Iterable[Dict[Text, Any]], slots: Dict[Text, Any]
-) -> Optional[Dict[Text, Any]]:
+    variants: Iterable[Dict[str, Any]], slots: Dict[str, Any]
+) -> Dict[str, Any] | None:
     """The response variant Rasa would choose for these slot values."""
     default = None
     for variant in variants:
@@ -46,16 +46,16 @@ def _variant_for(
 
 
 def question_title(
-    intent: Text, responses: Dict[Text, List[Dict[Text, Any]]], slots: Dict[Text, Any]
-) -> Optional[Text]:
+    intent: str, responses: Dict[str, List[Dict[str, Any]]], slots: Dict[str, Any]
+) -> str | None:
     """The visitor-facing question that ``intent`` answers, if it has one."""
     variant = _variant_for(responses.get(f"utter_{intent}", []), slots)
     if not variant:
         return None
-    return (variant.get("custom") or {}).get("question")
+    return (variant.get("metadata") or {}).get("question")
 
 
-def payload_for(intent: Text, slots: Dict[Text, Any]) -> Text:
+def payload_for(intent: str, slots: Dict[str, Any]) -> str:
     """A button payload that asks ``intent`` and keeps the massage type."""
     massage_type = slots.get("massage_type")
     if massage_type:
@@ -64,13 +64,13 @@ def payload_for(intent: Text, slots: Dict[Text, Any]) -> Text:
 
 
 def suggestion_buttons(
-    ranking: Iterable[Dict[Text, Any]],
-    responses: Dict[Text, List[Dict[Text, Any]]],
-    slots: Dict[Text, Any],
+    ranking: Iterable[Dict[str, Any]],
+    responses: Dict[str, List[Dict[str, Any]]],
+    slots: Dict[str, Any],
     limit: int = MAX_SUGGESTIONS,
-) -> List[Dict[Text, Text]]:
+) -> List[Dict[str, str]]:
     """Buttons for the likeliest questions, best first, then "talk to the spa"."""
-    buttons: List[Dict[Text, Text]] = []
+    buttons: List[Dict[str, str]] = []
     for entry in ranking:
         intent = entry.get("name")
         if not intent or intent in NOT_QUESTIONS:

@@ -10,12 +10,12 @@ import collections
 import json
 import sys
 from pathlib import Path
-from typing import Dict, List, Text, Tuple
+from typing import Dict, List, Tuple
 
 HELDOUT = Path(__file__).resolve().parent.parent / "tests" / "heldout" / "nlu.yml"
 
 
-def load_examples(path: Path = HELDOUT) -> List[Tuple[Text, Text]]:
+def load_examples(path: Path = HELDOUT) -> List[Tuple[str, str]]:
     """(text, intent) pairs of the held-out set."""
     from rasa.shared.nlu.training_data.loading import load_data
 
@@ -23,7 +23,7 @@ def load_examples(path: Path = HELDOUT) -> List[Tuple[Text, Text]]:
     return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
 
 
-async def predict(model: Text, texts: List[Text]) -> List[Dict]:
+async def predict(model: str, texts: List[str]) -> List[Dict]:
     """Parse every text with the model's NLU pipeline."""
     from rasa.core.agent import Agent
 
@@ -35,16 +35,16 @@ async def predict(model: Text, texts: List[Text]) -> List[Dict]:
 ALSO_RIGHT = {"out_of_scope": {"nlu_fallback"}}
 
 
-def is_right(expected: Text, got: Text) -> bool:
+def is_right(expected: str, got: str) -> bool:
     """Whether the prediction leads to the reply the visitor should get."""
     return got == expected or got in ALSO_RIGHT.get(expected, set())
 
 
-def report(pairs: List[Tuple[Text, Text]], parsed: List[Dict]) -> Dict:
+def report(pairs: List[Tuple[str, str]], parsed: List[Dict]) -> Dict:
     """Accuracy overall and per intent, with the misses listed."""
-    per_intent: Dict[Text, List[int]] = collections.defaultdict(lambda: [0, 0])
+    per_intent: Dict[str, List[int]] = collections.defaultdict(lambda: [0, 0])
     misses = []
-    for (text, expected), result in zip(pairs, parsed):
+    for (text, expected), result in zip(pairs, parsed, strict=True):
         got = result["intent"]["name"]
         per_intent[expected][1] += 1
         if is_right(expected, got):
@@ -55,7 +55,7 @@ def report(pairs: List[Tuple[Text, Text]], parsed: List[Dict]) -> Dict:
                            "confidence": confidence})
     correct = sum(c for c, _ in per_intent.values())
     raw = []
-    for (_, expected), result in zip(pairs, parsed):
+    for (_, expected), result in zip(pairs, parsed, strict=True):
         best = next(r for r in result["intent_ranking"] if r["name"] != "nlu_fallback")
         raw.append([expected, best["name"], round(best["confidence"], 4)])
     return {
@@ -68,7 +68,7 @@ def report(pairs: List[Tuple[Text, Text]], parsed: List[Dict]) -> Dict:
     }
 
 
-def to_markdown(result: Dict) -> Text:
+def to_markdown(result: Dict) -> str:
     lines = [
         "# Held-out accuracy",
         "",
@@ -86,6 +86,7 @@ def to_markdown(result: Dict) -> Text:
 
 
 def main() -> int:
+    """Evaluate a model and write the report."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("model", nargs="?", default="models")
     parser.add_argument("--report", default="results/heldout.md")

@@ -11,7 +11,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 import requests
 
@@ -32,7 +32,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def write_endpoints(path: Path, action_port: int, tracker_store: Text) -> Path:
+def write_endpoints(path: Path, action_port: int, tracker_store: str) -> Path:
     """An endpoints file pointing at this action server and tracker store."""
     path.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
@@ -41,7 +41,7 @@ def write_endpoints(path: Path, action_port: int, tracker_store: Text) -> Path:
     return path
 
 
-def sqlite_tracker_store(db: Path) -> Text:
+def sqlite_tracker_store(db: Path) -> str:
     """The tracker_store section for a SQLite file."""
     return f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n"
 
@@ -64,12 +64,12 @@ class Process:
             os.killpg(self.popen.pid, signal.SIGKILL)
             self.popen.wait(timeout)
 
-    def tail(self, lines: int = 40) -> Text:
+    def tail(self, lines: int = 40) -> str:
         """The last lines of the log, for failure messages."""
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def spawn(args: List[Text], log: Path, env: Optional[Dict[Text, Text]] = None) -> Process:
+def spawn(args: List[str], log: Path, env: Dict[str, str] | None = None) -> Process:
     """Start ``args`` in its own process group, logging to ``log``."""
     full_env = {**os.environ, **QUIET_ENV, **(env or {})}
     handle = open(log, "w")
@@ -80,7 +80,7 @@ def spawn(args: List[Text], log: Path, env: Optional[Dict[Text, Text]] = None) -
     return Process(popen, log)
 
 
-def wait_until(url: Text, proc: Process, timeout: float = 180) -> float:
+def wait_until(url: str, proc: Process, timeout: float = 180) -> float:
     """Seconds until ``url`` answers 200; raises if the process dies or time runs out."""
     start = time.monotonic()
     while time.monotonic() - start < timeout:
@@ -99,14 +99,14 @@ def wait_until(url: Text, proc: Process, timeout: float = 180) -> float:
 class Bot:
     """A running Rasa server with its action server."""
 
-    url: Text
-    token: Text
+    url: str
+    token: str
     rasa: Process
-    actions: Optional[Process]
-    db: Optional[Path] = None
+    actions: Process | None
+    db: Path | None = None
     session: requests.Session = field(default_factory=requests.Session)
 
-    def say(self, text: Text, sender: Text = "tester") -> List[Dict[Text, Any]]:
+    def say(self, text: str, sender: str = "tester") -> List[Dict[str, Any]]:
         """Send one message to the REST channel; the bot's messages."""
         r = self.session.post(
             f"{self.url}/webhooks/rest/webhook",
@@ -115,7 +115,7 @@ class Bot:
         r.raise_for_status()
         return r.json()
 
-    def parse(self, text: Text) -> Dict[Text, Any]:
+    def parse(self, text: str) -> Dict[str, Any]:
         """NLU result for ``text`` from the HTTP API."""
         r = self.session.post(
             f"{self.url}/model/parse", params={"token": self.token},
@@ -124,7 +124,7 @@ class Bot:
         r.raise_for_status()
         return r.json()
 
-    def tracker(self, sender: Text) -> Dict[Text, Any]:
+    def tracker(self, sender: str) -> Dict[str, Any]:
         """The stored conversation of ``sender``."""
         r = self.session.get(
             f"{self.url}/conversations/{sender}/tracker",
@@ -143,10 +143,10 @@ class Bot:
 def start_bot(
     workdir: Path,
     model: Path = ROOT / "models" / "panda.tar.gz",
-    tracker_store: Optional[Text] = None,
+    tracker_store: str | None = None,
     with_actions: bool = True,
-    token: Text = "test-token",
-    extra_env: Optional[Dict[Text, Text]] = None,
+    token: str = "test-token",
+    extra_env: Dict[str, str] | None = None,
 ) -> Bot:
     """Start the action server (optional) and Rasa on free loopback ports."""
     if not model.exists():

@@ -1,5 +1,4 @@
 """Shared fixtures: the real domain and training data, and a running bot."""
-from pathlib import Path
 from typing import Any, Dict, Iterator
 
 import pytest

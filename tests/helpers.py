@@ -1,7 +1,7 @@
 """Small helpers for reading the bot's replies and the source articles."""
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from scripts.servers import ROOT
 
@@ -9,17 +9,17 @@ SOURCES = ROOT / "data" / "sources"
 SHARED_ARTICLES = ROOT.parent / "shared" / "articles"
 
 
-def article_lines(file: Text) -> List[Text]:
+def article_lines(file: str) -> List[str]:
     """The stripped lines of a source article."""
     return [line.strip() for line in (SOURCES / file).read_text().splitlines()]
 
 
-def heading(line: Text) -> Text:
+def heading(line: str) -> str:
     """A heading as answers cite it: no trailing colon or spaces."""
     return line.strip().rstrip(":").strip()
 
 
-def section_text(file: Text, section: Text) -> Text:
+def section_text(file: str, section: str) -> str:
     """The text from a cited heading up to the next heading of the same article."""
     lines = article_lines(file)
     start = [heading(x) for x in lines].index(section)
@@ -31,22 +31,22 @@ def section_text(file: Text, section: Text) -> Text:
     return "\n".join(body)
 
 
-def texts(messages: List[Dict[Text, Any]]) -> Text:
+def texts(messages: List[Dict[str, Any]]) -> str:
     """All the text the bot sent, one message a line."""
     return "\n".join(m.get("text", "") for m in messages)
 
 
-def customs(messages: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+def customs(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """The custom payloads the bot sent."""
     return [m["custom"] for m in messages if "custom" in m]
 
 
-def buttons(messages: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+def buttons(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """Every button the bot sent."""
     return [b for m in messages for b in m.get("buttons", [])]
 
 
-def normalise_dashes(text: Text) -> Text:
+def normalise_dashes(text: str) -> str:
     """'2–3' and '2-3' read the same."""
     return re.sub(r"[‐-―−]", "-", text)
 

@@ -5,6 +5,7 @@ from typing import Any, Dict, List
 import pytest
 import yaml
 
+from scripts.servers import ROOT
 from tests.helpers import (
     SHARED_ARTICLES,
     SOURCES,
@@ -13,7 +14,6 @@ from tests.helpers import (
     normalise_dashes,
     section_text,
 )
-from scripts.servers import ROOT
 
 FAQ_DIR = ROOT / "data" / "faq"
 FAQ_INTENTS = sorted(p.stem for p in FAQ_DIR.glob("*.yml"))
