@@ -53,9 +53,9 @@ shell: $(MODEL) ## Chat with the bot in the terminal
 
 lint: $(STAMPS)/install ## ruff and mypy
 	$(BIN)/ruff check actions scripts tests
-	$(BIN)/mypy actions
+	$(BIN)/mypy actions scripts
 
-test: validate $(MODEL) ## Validate the data, then run the whole test suite
+test: lint validate $(MODEL) ## Lint, validate the data, then run the whole test suite
 	$(BIN)/pytest
 
 clean: ## Remove the venv, spaCy pipeline, models and test output

@@ -69,6 +69,7 @@ def report(pairs: List[Tuple[str, str]], parsed: List[Dict]) -> Dict:
 
 
 def to_markdown(result: Dict) -> str:
+    """The report as a Markdown page."""
     lines = [
         "# Held-out accuracy",
         "",
