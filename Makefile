@@ -10,6 +10,7 @@ BIN     := $(VENV)/bin
 STAMPS  := .stamps
 SPACY   := .spacy/en_panda_lemmas
 MODEL   := models/panda.tar.gz
+WIDGET  := web/node_modules/rasa-webchat/lib/index.js
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null)
 
 export RASA_TELEMETRY_ENABLED := false
@@ -42,21 +43,31 @@ $(MODEL): $(TRAINING_INPUTS) $(SPACY)/meta.json
 
 train: $(MODEL) ## Train the model if data, config or domain changed
 
+# The chat page's widget, from npm (package-lock.json pins it).
+$(WIDGET): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Debian's Chromium drives the browser tests (no browser can be downloaded).
+$(STAMPS)/chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@mkdir -p $(STAMPS) && touch $@
+
 validate: $(STAMPS)/install ## Check the training data (warnings fail)
 	$(BIN)/rasa data validate --fail-on-warnings
 
-run: $(MODEL) ## Start the action server (:5055) and Rasa (:5005); Ctrl-C stops both
+run: $(MODEL) $(WIDGET) ## Start the bot (:5005), actions (:5055) and chat page (:8080); Ctrl-C stops all
 	scripts/run.sh
 
 shell: $(MODEL) ## Chat with the bot in the terminal
 	$(BIN)/rasa shell --model $(MODEL)
 
 lint: $(STAMPS)/install ## ruff and mypy
-	$(BIN)/ruff check actions scripts tests
-	$(BIN)/mypy actions scripts
+	$(BIN)/ruff check actions channels scripts tests
+	$(BIN)/mypy actions channels scripts
 
-test: lint validate $(MODEL) ## Lint, validate the data, then run the whole test suite
+test: lint validate $(MODEL) $(WIDGET) $(STAMPS)/chromium ## Lint, validate the data, then run the whole test suite
 	$(BIN)/pytest
 
 clean: ## Remove the venv, spaCy pipeline, models and test output
-	rm -rf $(VENV) $(STAMPS) .spacy results .rasa $(MODEL)
+	rm -rf $(VENV) $(STAMPS) .spacy results .rasa $(MODEL) web/node_modules

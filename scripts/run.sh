@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# Start the action server and Rasa together; Ctrl-C (or either one dying) stops both.
+# Start the action server, Rasa and the chat page together.
+# Ctrl-C (or any one of them dying) stops all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 RASA_HOST="${RASA_HOST:-127.0.0.1}"
 RASA_PORT="${RASA_PORT:-5005}"
 ACTION_PORT="${ACTION_PORT:-5055}"
+WEB_PORT="${WEB_PORT:-8080}"
+
+# Secrets come from the environment or .env; every channel variable that is
+# still unset becomes empty, and its channel then refuses all requests.
+if [ -f .env ]; then set -a; . ./.env; set +a; fi
+for var in $(grep -oE '^[A-Z_]+' .env.example); do export "$var=${!var-}"; done
 
 trap 'trap - EXIT INT TERM; kill 0 2>/dev/null; wait' EXIT INT TERM
 
 $BIN/python -m actions.server --port "$ACTION_PORT" &
 $BIN/rasa run --model models/panda.tar.gz \
   --interface "$RASA_HOST" --port "$RASA_PORT" \
-  --credentials credentials.yml --endpoints endpoints.yml \
-  --cors "*" &
+  --credentials credentials.yml --endpoints endpoints.yml &
+$BIN/python scripts/web.py --host "$RASA_HOST" --port "$WEB_PORT" \
+  --rasa-url "${RASA_PUBLIC_URL:-}" &
 
-echo "Panda Spa assistant: REST http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook (Ctrl-C to stop)"
+echo "Panda Spa assistant starting (Rasa takes a few seconds to load the model):"
+echo "  chat page  http://$RASA_HOST:$WEB_PORT/"
+echo "  REST       http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook"
+echo "Ctrl-C stops everything."
 wait -n

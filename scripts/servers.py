@@ -25,6 +25,16 @@ QUIET_ENV = {
 }
 
 
+def channel_env() -> Dict[str, str]:
+    """Every variable .env.example names, from the environment or empty.
+
+    credentials.yml refers to them all; an empty one leaves its channel closed.
+    """
+    names = [line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines()
+             if line and not line.startswith("#") and "=" in line]
+    return {name: os.environ.get(name, "") for name in names}
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:
@@ -71,7 +81,7 @@ class Process:
 
 def spawn(args: List[str], log: Path, env: Dict[str, str] | None = None) -> Process:
     """Start ``args`` in its own process group, logging to ``log``."""
-    full_env = {**os.environ, **QUIET_ENV, **(env or {})}
+    full_env = {**os.environ, **channel_env(), **QUIET_ENV, **(env or {})}
     handle = open(log, "w")
     popen = subprocess.Popen(
         args, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env=full_env,

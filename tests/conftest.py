@@ -4,6 +4,7 @@ from typing import Any, Dict, Iterator
 import pytest
 
 from scripts.servers import ROOT, Bot, start_bot
+from tests.fakes import FakeProvider, start_fake_provider
 
 
 @pytest.fixture(scope="session")
@@ -31,10 +32,35 @@ def nlu_data(importer: Any) -> Any:
     return importer.get_nlu_data()
 
 
+# Test secrets for the channels; the providers' APIs are the fake below.
+CHANNEL_SECRETS = {
+    "MESSENGER_VERIFY_TOKEN": "messenger-verify-test",
+    "MESSENGER_APP_SECRET": "messenger-secret-test",
+    "MESSENGER_PAGE_ACCESS_TOKEN": "messenger-page-token-test",
+    "TWILIO_ACCOUNT_SID": "ACtest00000000000000000000000000",
+    "TWILIO_AUTH_TOKEN": "twilio-auth-test",
+    "TWILIO_WHATSAPP_NUMBER": "whatsapp:+84383967775",
+    "TWILIO_WEBHOOK_URL": "",
+    "WHATSAPP_VERIFY_TOKEN": "whatsapp-verify-test",
+    "WHATSAPP_APP_SECRET": "whatsapp-secret-test",
+    "WHATSAPP_ACCESS_TOKEN": "whatsapp-access-test",
+    "WHATSAPP_PHONE_NUMBER_ID": "1234567890",
+}
+
+
 @pytest.fixture(scope="session")
-def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
-    """Rasa and the action server, on loopback, with a fresh SQLite tracker store."""
-    running = start_bot(tmp_path_factory.mktemp("bot"))
+def provider() -> Iterator[FakeProvider]:
+    """The fake Twilio / Graph API that records what the bot sends."""
+    fake = start_fake_provider()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory: pytest.TempPathFactory, provider: FakeProvider) -> Iterator[Bot]:
+    """Rasa and the action server on loopback, a fresh SQLite tracker store, all channels."""
+    env = {**CHANNEL_SECRETS, "META_GRAPH_API_URL": provider.url, "TWILIO_API_URL": provider.url}
+    running = start_bot(tmp_path_factory.mktemp("bot"), extra_env=env)
     yield running
     running.stop()
 

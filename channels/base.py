@@ -1,0 +1,196 @@
+"""What every Panda Spa channel shares: signatures, replay guard, rendering output."""
+import hashlib
+import hmac
+import json as jsonlib
+import logging
+import time
+from collections import OrderedDict
+from typing import Any, Awaitable, Callable, Dict, Iterable, List
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import HTTPResponse, json, text
+
+from channels.render import Choice, Reply
+
+logger = logging.getLogger(__name__)
+
+
+def forbidden(reason: str) -> HTTPResponse:
+    """403 with a JSON reason."""
+    return json({"error": "forbidden", "reason": reason}, status=403)
+
+
+def bad_request(reason: str) -> HTTPResponse:
+    """400 with a JSON reason."""
+    return json({"error": "bad_request", "reason": reason}, status=400)
+
+
+def valid_hub_signature(app_secret: str, body: bytes, header: str | None) -> bool:
+    """Check Meta's ``X-Hub-Signature-256: sha256=<hex>`` in constant time."""
+    if not app_secret or not header or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header[len("sha256="):])
+
+
+def hub_signature(app_secret: str, body: bytes) -> str:
+    """The header value Meta would send for ``body`` (used by tests and tools)."""
+    return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify_handshake(args: Any, verify_token: str) -> HTTPResponse:
+    """Answer Meta's GET ``hub.challenge`` when ``hub.verify_token`` matches."""
+    if not verify_token:
+        return forbidden("channel not configured")
+    token = args.get("hub.verify_token") or ""
+    if args.get("hub.mode") == "subscribe" and hmac.compare_digest(token, verify_token):
+        return text(args.get("hub.challenge") or "")
+    return forbidden("verify token mismatch")
+
+
+class ReplayGuard:
+    """Remembers message ids for ``ttl`` seconds; a second delivery is a replay."""
+
+    def __init__(self, ttl: float = 24 * 3600, size: int = 100_000) -> None:
+        self.ttl, self.size = ttl, size
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def seen_all(self, ids: Iterable[str]) -> bool:
+        """True if every id was seen before (and so the request is a replay)."""
+        self._expire()
+        ids = [i for i in ids if i]
+        return bool(ids) and all(i in self._seen for i in ids)
+
+    def remember(self, ids: Iterable[str]) -> None:
+        """Record ids as delivered."""
+        now = time.monotonic()
+        for i in ids:
+            if i:
+                self._seen[i] = now
+                self._seen.move_to_end(i)
+        while len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+
+    def _expire(self) -> None:
+        cutoff = time.monotonic() - self.ttl
+        while self._seen and next(iter(self._seen.values())) < cutoff:
+            self._seen.popitem(last=False)
+
+
+class RenderingOutput(OutputChannel):
+    """An output channel that renders whole messages with channels.render."""
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        """Render the whole message at once (text, buttons and source together)."""
+        reply = Reply.from_rasa(message)
+        if not reply.is_empty:
+            await self.deliver(recipient_id, reply)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Plain text, for callers that bypass send_response."""
+        await self.deliver(recipient_id, Reply(text=text))
+
+    async def deliver(self, recipient_id: str, reply: Reply) -> None:
+        """Send one rendered reply to the provider."""
+        raise NotImplementedError
+
+
+async def post(url: str, *, json_body: Dict | None = None, data: Dict | None = None,
+               headers: Dict | None = None, auth: aiohttp.BasicAuth | None = None) -> int:
+    """POST to a provider's API; logs and returns the status instead of raising."""
+    try:
+        timeout = aiohttp.ClientTimeout(total=15)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            async with session.post(url, json=json_body, data=data, headers=headers,
+                                    auth=auth) as response:
+                if response.status >= 300:
+                    logger.error("provider answered %s for %s: %s", response.status, url,
+                                 (await response.text())[:300])
+                return response.status
+    except (aiohttp.ClientError, TimeoutError) as error:
+        logger.error("could not reach provider at %s: %s", url, error)
+        return 0
+
+
+def last_choices(events: List[Dict[str, Any]]) -> List[Choice]:
+    """The postback buttons of the bot's messages since the visitor last spoke."""
+    choices: List[Choice] = []
+    for event in reversed(events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            found = Reply.from_rasa({"buttons": buttons}).choices
+            if found:
+                choices = found
+                break
+    return choices
+
+
+class MetaWebhookInput(InputChannel):
+    """A Meta webhook (Messenger, WhatsApp Cloud): handshake, signature, replay guard.
+
+    Subclasses say which ``object`` their events carry, how to read visitor
+    messages from a body, and how to reply.
+    """
+
+    object_type: str = ""
+
+    def __init__(self, verify_token: str, app_secret: str) -> None:
+        self.verify_token = verify_token
+        self.app_secret = app_secret
+        self.replays = ReplayGuard()
+
+    @property
+    def configured(self) -> bool:
+        """Whether every secret is set; otherwise every request is refused."""
+        return bool(self.verify_token and self.app_secret)
+
+    def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, str]]:
+        """``{"sender", "text", "id"}`` for each visitor message in ``body``."""
+        raise NotImplementedError
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        hook = Blueprint(f"{self.name()}_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return json({"status": "ok", "configured": self.configured})
+
+        @hook.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            if not self.configured:
+                return forbidden("channel not configured")
+            return verify_handshake(request.args, self.verify_token)
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.configured:
+                return forbidden("channel not configured")
+            if not valid_hub_signature(self.app_secret, request.body,
+                                       request.headers.get("X-Hub-Signature-256")):
+                return forbidden("missing or invalid X-Hub-Signature-256")
+            try:
+                body = jsonlib.loads(request.body)
+            except (ValueError, UnicodeDecodeError):
+                return bad_request("body is not JSON")
+            if not isinstance(body, dict) or body.get("object") != self.object_type:
+                return bad_request(f"not a {self.object_type} event")
+            messages = self.user_messages(body)
+            if self.replays.seen_all(m["id"] for m in messages):
+                return forbidden("replayed message")
+            self.replays.remember(m["id"] for m in messages)
+            output = self.get_output_channel()
+            for m in messages:
+                await on_new_message(UserMessage(
+                    m["text"], output, m["sender"], input_channel=self.name(),
+                    message_id=m["id"] or None,
+                ))
+            return json({"status": "EVENT_RECEIVED"})
+
+        return hook

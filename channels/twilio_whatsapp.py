@@ -1,0 +1,136 @@
+"""WhatsApp through Twilio, verified with X-Twilio-Signature.
+
+Webhook: /webhooks/twilio_whatsapp/webhook (POST, form-encoded, from Twilio).
+Buttons become a numbered list; a numeric reply is mapped back to its
+button's payload, read from the conversation's last bot message, so a raw
+payload such as ``/ask_sleep`` is never shown. Unconfigured, it refuses every
+request.
+"""
+import logging
+from typing import Any, Awaitable, Callable, Dict
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import HTTPResponse, json
+from sanic.response import text as text_response
+from twilio.request_validator import RequestValidator
+
+from channels.base import RenderingOutput, ReplayGuard, bad_request, forbidden, last_choices, post
+from channels.render import Reply, choice_for_number, to_twilio_whatsapp
+
+logger = logging.getLogger(__name__)
+DEFAULT_API_URL = "https://api.twilio.com"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+class TwilioWhatsAppOutput(RenderingOutput):
+    """Replies through Twilio's Messages API."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "twilio_whatsapp"
+
+    def __init__(self, account_sid: str, auth_token: str, from_number: str,
+                 api_url: str) -> None:
+        self.auth = aiohttp.BasicAuth(account_sid, auth_token)
+        self.from_number = from_number
+        self.url = f"{api_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
+
+    async def deliver(self, recipient_id: str, reply: Reply) -> None:
+        for body in to_twilio_whatsapp(reply):
+            await post(self.url, data={"From": self.from_number, "To": recipient_id,
+                                       "Body": body}, auth=self.auth)
+
+
+class TwilioWhatsAppInput(InputChannel):
+    """Twilio WhatsApp webhook with request validation and replay refusal."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "twilio_whatsapp"
+
+    @classmethod
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
+        credentials = credentials or {}
+        return cls(
+            account_sid=credentials.get("account_sid") or "",
+            auth_token=credentials.get("auth_token") or "",
+            whatsapp_number=credentials.get("whatsapp_number") or "",
+            api_url=credentials.get("api_url") or DEFAULT_API_URL,
+            webhook_url=credentials.get("webhook_url") or "",
+        )
+
+    def __init__(self, account_sid: str, auth_token: str, whatsapp_number: str,
+                 api_url: str = DEFAULT_API_URL, webhook_url: str = "") -> None:
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.whatsapp_number = whatsapp_number
+        self.api_url = api_url
+        self.webhook_url = webhook_url
+        self.replays = ReplayGuard()
+
+    @property
+    def configured(self) -> bool:
+        """Whether every secret is set; otherwise every request is refused."""
+        return bool(self.account_sid and self.auth_token and self.whatsapp_number)
+
+    def get_output_channel(self) -> RenderingOutput | None:
+        return TwilioWhatsAppOutput(self.account_sid, self.auth_token, self.whatsapp_number,
+                                    self.api_url)
+
+    def signed_url(self, request: Request) -> str:
+        """The URL Twilio signed: the public one when behind a proxy, else this one."""
+        if self.webhook_url:
+            return self.webhook_url
+        query = f"?{request.query_string}" if request.query_string else ""
+        return f"{request.scheme}://{request.host}{request.path}{query}"
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        hook = Blueprint("twilio_whatsapp_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return json({"status": "ok", "configured": self.configured})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.configured:
+                return forbidden("channel not configured")
+            try:
+                form = {k: v[0] for k, v in request.form.items()}
+            except (ValueError, UnicodeDecodeError):
+                return bad_request("body is not form-encoded")
+            signature = request.headers.get("X-Twilio-Signature") or ""
+            validator = RequestValidator(self.auth_token)
+            if not signature or not validator.validate(self.signed_url(request), form, signature):
+                return forbidden("missing or invalid X-Twilio-Signature")
+            sender, sid = form.get("From") or "", form.get("MessageSid") or ""
+            if not sender:
+                return bad_request("From is missing")
+            if self.replays.seen_all([sid]):
+                return forbidden("replayed message")
+            self.replays.remember([sid])
+            text = form.get("Body") or ""
+            choice = choice_for_number(text, await self._choices(request, sender))
+            await on_new_message(UserMessage(
+                choice.payload if choice else text, self.get_output_channel(), sender,
+                input_channel=self.name(), message_id=sid or None,
+                metadata={"choice_title": choice.title} if choice else None,
+            ))
+            return text_response(EMPTY_TWIML, content_type="text/xml")
+
+        return hook
+
+    @staticmethod
+    async def _choices(request: Request, sender: str) -> list:
+        agent = getattr(request.app.ctx, "agent", None)
+        if agent is None or agent.tracker_store is None:
+            return []
+        tracker = await agent.tracker_store.retrieve(sender)
+        if tracker is None:
+            return []
+        return last_choices([e.as_dict() for e in tracker.events])

@@ -1,0 +1,44 @@
+"""With no secrets set, the web and REST channels work and the others refuse everything."""
+import json
+from typing import Iterator
+
+import pytest
+import requests
+
+from channels.base import hub_signature
+from scripts.servers import Bot, channel_env, start_bot
+
+
+@pytest.fixture(scope="module")
+def bare_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+    empty = {name: "" for name in channel_env()}
+    running = start_bot(tmp_path_factory.mktemp("bare"), with_actions=False, extra_env=empty)
+    yield running
+    running.stop()
+
+
+def test_rest_still_answers(bare_bot: Bot) -> None:
+    reply = bare_bot.say("I want to book", "bare-visitor")
+    assert any("booking@pandaspa.vn" in m.get("text", "") for m in reply)
+
+
+def test_socketio_endpoint_is_up(bare_bot: Bot) -> None:
+    r = requests.get(f"{bare_bot.url}/socket.io/", params={"EIO": "4", "transport": "polling"})
+    assert r.status_code == 200 and r.text.startswith("0{")
+
+
+@pytest.mark.parametrize("channel", ["messenger", "whatsapp", "twilio_whatsapp"])
+def test_unconfigured_channel_refuses_even_signed_requests(bare_bot: Bot, channel: str) -> None:
+    body = json.dumps({"object": "page", "entry": []}).encode()
+    r = requests.post(f"{bare_bot.url}/webhooks/{channel}/webhook", data=body, timeout=10,
+                      headers={"X-Hub-Signature-256": hub_signature("", body),
+                               "X-Twilio-Signature": "x"})
+    assert r.status_code == 403
+    assert r.json()["reason"] == "channel not configured"
+
+
+@pytest.mark.parametrize("channel", ["messenger", "whatsapp"])
+def test_unconfigured_handshake_is_refused(bare_bot: Bot, channel: str) -> None:
+    r = requests.get(f"{bare_bot.url}/webhooks/{channel}/webhook",
+                     params={"hub.mode": "subscribe", "hub.challenge": "1", "hub.verify_token": ""})
+    assert r.status_code == 403
