@@ -63,8 +63,8 @@ shell: $(MODEL) ## Chat with the bot in the terminal
 	$(BIN)/rasa shell --model $(MODEL)
 
 lint: $(STAMPS)/install ## ruff and mypy
-	$(BIN)/ruff check actions channels scripts tests
-	$(BIN)/mypy actions channels scripts
+	$(BIN)/ruff check actions channels scripts storage tests
+	$(BIN)/mypy actions channels scripts storage
 
 test: lint validate $(MODEL) $(WIDGET) $(STAMPS)/chromium ## Lint, validate the data, then run the whole test suite
 	$(BIN)/pytest

@@ -13,6 +13,15 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, json, text
 
+from channels.guard import (
+    SLOW_DOWN,
+    TRUNCATED_NOTE,
+    RateLimiter,
+    cannot_answer_messages,
+    clean_text,
+    log_silent_turn,
+    rate_limit_from_env,
+)
 from channels.render import Choice, Reply
 
 logger = logging.getLogger(__name__)
@@ -81,16 +90,23 @@ class ReplayGuard:
 
 
 class RenderingOutput(OutputChannel):
-    """An output channel that renders whole messages with channels.render."""
+    """An output channel that renders whole messages with channels.render.
+
+    ``delivered`` counts the replies sent, so a turn with none can be noticed.
+    """
+
+    delivered = 0
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         """Render the whole message at once (text, buttons and source together)."""
         reply = Reply.from_rasa(message)
         if not reply.is_empty:
+            self.delivered += 1
             await self.deliver(recipient_id, reply)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Plain text, for callers that bypass send_response."""
+        self.delivered += 1
         await self.deliver(recipient_id, Reply(text=text))
 
     async def deliver(self, recipient_id: str, reply: Reply) -> None:
@@ -130,6 +146,35 @@ def last_choices(events: List[Dict[str, Any]]) -> List[Choice]:
     return choices
 
 
+async def handle_visitor_message(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    channel: InputChannel,
+    limiter: RateLimiter,
+    agent: Any,
+    output: RenderingOutput,
+    sender: str,
+    text: str,
+    message_id: str | None = None,
+    metadata: Dict[str, Any] | None = None,
+) -> None:
+    """Clean, rate-limit and process one visitor message; never leave it unanswered."""
+    text, original_length = clean_text(text)
+    if not text:
+        return
+    if not limiter.allow(sender):
+        await output.deliver(sender, Reply(text=SLOW_DOWN))
+        return
+    metadata = dict(metadata or {})
+    if original_length:
+        metadata[TRUNCATED_NOTE] = original_length
+    await on_new_message(UserMessage(text, output, sender, input_channel=channel.name(),
+                                     message_id=message_id, metadata=metadata or None))
+    if not output.delivered:
+        log_silent_turn(sender, channel.name())
+        for message in cannot_answer_messages(agent):
+            await output.send_response(sender, message)
+
+
 class MetaWebhookInput(InputChannel):
     """A Meta webhook (Messenger, WhatsApp Cloud): handshake, signature, replay guard.
 
@@ -143,6 +188,7 @@ class MetaWebhookInput(InputChannel):
         self.verify_token = verify_token
         self.app_secret = app_secret
         self.replays = ReplayGuard()
+        self.limiter = RateLimiter(rate_limit_from_env())
 
     @property
     def configured(self) -> bool:
@@ -185,12 +231,10 @@ class MetaWebhookInput(InputChannel):
             if self.replays.seen_all(m["id"] for m in messages):
                 return forbidden("replayed message")
             self.replays.remember(m["id"] for m in messages)
-            output = self.get_output_channel()
             for m in messages:
-                await on_new_message(UserMessage(
-                    m["text"], output, m["sender"], input_channel=self.name(),
-                    message_id=m["id"] or None,
-                ))
+                await handle_visitor_message(
+                    on_new_message, self, self.limiter, getattr(request.app.ctx, "agent", None),
+                    self.get_output_channel(), m["sender"], m["text"], m["id"] or None)
             return json({"status": "EVENT_RECEIVED"})
 
         return hook

@@ -76,7 +76,7 @@ class MessengerInput(MetaWebhookInput):
     def configured(self) -> bool:
         return super().configured and bool(self.page_access_token)
 
-    def get_output_channel(self) -> RenderingOutput | None:
+    def get_output_channel(self) -> RenderingOutput:
         return MessengerOutput(self.page_access_token, self.graph_api_url)
 
     def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, str]]:

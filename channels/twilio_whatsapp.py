@@ -17,7 +17,16 @@ from sanic.response import HTTPResponse, json
 from sanic.response import text as text_response
 from twilio.request_validator import RequestValidator
 
-from channels.base import RenderingOutput, ReplayGuard, bad_request, forbidden, last_choices, post
+from channels.base import (
+    RenderingOutput,
+    ReplayGuard,
+    bad_request,
+    forbidden,
+    handle_visitor_message,
+    last_choices,
+    post,
+)
+from channels.guard import RateLimiter, rate_limit_from_env
 from channels.render import Reply, choice_for_number, to_twilio_whatsapp
 
 logger = logging.getLogger(__name__)
@@ -70,13 +79,14 @@ class TwilioWhatsAppInput(InputChannel):
         self.api_url = api_url
         self.webhook_url = webhook_url
         self.replays = ReplayGuard()
+        self.limiter = RateLimiter(rate_limit_from_env())
 
     @property
     def configured(self) -> bool:
         """Whether every secret is set; otherwise every request is refused."""
         return bool(self.account_sid and self.auth_token and self.whatsapp_number)
 
-    def get_output_channel(self) -> RenderingOutput | None:
+    def get_output_channel(self) -> RenderingOutput:
         return TwilioWhatsAppOutput(self.account_sid, self.auth_token, self.whatsapp_number,
                                     self.api_url)
 
@@ -114,13 +124,12 @@ class TwilioWhatsAppInput(InputChannel):
             if self.replays.seen_all([sid]):
                 return forbidden("replayed message")
             self.replays.remember([sid])
-            text = form.get("Body") or ""
+            text = form.get("Body") or ("[media]" if form.get("NumMedia", "0") != "0" else "")
             choice = choice_for_number(text, await self._choices(request, sender))
-            await on_new_message(UserMessage(
-                choice.payload if choice else text, self.get_output_channel(), sender,
-                input_channel=self.name(), message_id=sid or None,
-                metadata={"choice_title": choice.title} if choice else None,
-            ))
+            await handle_visitor_message(
+                on_new_message, self, self.limiter, getattr(request.app.ctx, "agent", None),
+                self.get_output_channel(), sender, choice.payload if choice else text,
+                sid or None, {"choice_title": choice.title} if choice else None)
             return text_response(EMPTY_TWIML, content_type="text/xml")
 
         return hook

@@ -16,7 +16,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 from socketio import AsyncServer
 
-from channels.base import RenderingOutput
+from channels.base import RenderingOutput, handle_visitor_message
+from channels.guard import RateLimiter, rate_limit_from_env, sender_problem
 from channels.render import Reply, to_web
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ class WebOutput(RenderingOutput):
 class WebChatInput(SocketIOInput):
     """socket.io input for the chat page."""
 
-    def get_output_channel(self) -> RenderingOutput | None:
+    def get_output_channel(self) -> RenderingOutput | None:  # type: ignore[override]
         if self.sio is None:
             return None
         return WebOutput(self.sio, self.bot_message_evt)
@@ -52,6 +53,12 @@ class WebChatInput(SocketIOInput):
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins="*")
         hook = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
         self.sio = sio
+        self.limiter = RateLimiter(rate_limit_from_env())
+        self.agent: Any = None
+
+        @hook.listener("after_server_start")
+        async def remember_agent(app: Any, _: Any) -> None:
+            self.agent = getattr(app.ctx, "agent", None)
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -81,15 +88,18 @@ class WebChatInput(SocketIOInput):
             if not isinstance(sender, str) or not sender:
                 await sio.emit("error", {"reason": "session_id is missing"}, room=sid)
                 return
+            problem = sender_problem(sender)
+            if problem:
+                await sio.emit("error", {"reason": problem}, room=sid)
+                return
             text = data.get("message")
             if not isinstance(text, str):
                 await sio.emit("error", {"reason": "message must be a string"}, room=sid)
                 return
             metadata = data.get(self.metadata_key)
-            await on_new_message(UserMessage(
-                text, WebOutput(sio, self.bot_message_evt), sender,
-                input_channel=self.name(),
-                metadata=metadata if isinstance(metadata, dict) else None,
-            ))
+            await handle_visitor_message(
+                on_new_message, self, self.limiter, self.agent,
+                WebOutput(sio, self.bot_message_evt), sender, text,
+                metadata=metadata if isinstance(metadata, dict) else None)
 
         return hook

@@ -75,7 +75,7 @@ class WhatsAppCloudInput(MetaWebhookInput):
     def configured(self) -> bool:
         return super().configured and bool(self.access_token and self.phone_number_id)
 
-    def get_output_channel(self) -> RenderingOutput | None:
+    def get_output_channel(self) -> RenderingOutput:
         return WhatsAppCloudOutput(self.access_token, self.phone_number_id, self.graph_api_url)
 
     def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, str]]:

@@ -53,7 +53,7 @@ def write_endpoints(path: Path, action_port: int, tracker_store: str) -> Path:
 
 def sqlite_tracker_store(db: Path) -> str:
     """The tracker_store section for a SQLite file."""
-    return f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n"
+    return f"tracker_store:\n  type: storage.tracker_store.PandaSQLTrackerStore\n  db: {db}\n"
 
 
 @dataclass
