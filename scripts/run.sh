@@ -14,12 +14,26 @@ WEB_PORT="${WEB_PORT:-8080}"
 if [ -f .env ]; then set -a; . ./.env; set +a; fi
 for var in $(grep -oE '^[A-Z_]+' .env.example); do export "$var=${!var-}"; done
 
+# Rasa's HTTP API (conversations, model) is off unless RASA_ENABLE_API=true,
+# and then only with a token (RASA_AUTH_TOKEN) or a JWT secret (RASA_JWT_SECRET).
+api_args=()
+if [ "${RASA_ENABLE_API:-false}" = "true" ]; then
+  if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
+    api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+  elif [ -n "${RASA_JWT_SECRET:-}" ]; then
+    api_args=(--enable-api --jwt-secret "$RASA_JWT_SECRET" --jwt-method HS256)
+  else
+    echo "RASA_ENABLE_API=true needs RASA_AUTH_TOKEN or RASA_JWT_SECRET; refusing to start." >&2
+    exit 2
+  fi
+fi
+
 trap 'trap - EXIT INT TERM; kill 0 2>/dev/null; wait' EXIT INT TERM
 
 $BIN/python -m actions.server --port "$ACTION_PORT" &
 $BIN/rasa run --model models/panda.tar.gz \
   --interface "$RASA_HOST" --port "$RASA_PORT" \
-  --credentials credentials.yml --endpoints endpoints.yml &
+  --credentials credentials.yml --endpoints endpoints.yml "${api_args[@]}" &
 $BIN/python scripts/web.py --host "$RASA_HOST" --port "$WEB_PORT" \
   --rasa-url "${RASA_PUBLIC_URL:-}" &
 

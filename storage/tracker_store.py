@@ -42,11 +42,11 @@ def safe_url(url: str) -> str:
     return repr(sa.engine.make_url(url))
 
 
-def engine_for(url: str) -> sa.engine.Engine:
+def engine_for(url: str, busy_timeout: float = SQLITE_BUSY_TIMEOUT_SECONDS) -> sa.engine.Engine:
     """An engine with a busy timeout and WAL journal for SQLite, Rasa's pool for others."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
+            url, connect_args={"timeout": busy_timeout, "check_same_thread": False}
         )
 
         @sa.event.listens_for(engine, "connect")
@@ -76,10 +76,11 @@ class PandaSQLTrackerStore(SQLTrackerStore):
         db: str = "conversations.db",
         event_broker: EventBroker | None = None,
         startup_wait_seconds: float = 10,
+        sqlite_busy_timeout_seconds: float = SQLITE_BUSY_TIMEOUT_SECONDS,
         **kwargs: Dict[str, Any],
     ) -> None:
         url = database_url(db, host)
-        self.engine = engine_for(url)
+        self.engine = engine_for(url, float(sqlite_busy_timeout_seconds))
         deadline = time.monotonic() + float(startup_wait_seconds)
         while True:
             try:

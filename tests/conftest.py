@@ -3,7 +3,7 @@ from typing import Any, Dict, Iterator
 
 import pytest
 
-from scripts.servers import ROOT, Bot, start_bot
+from scripts.servers import ROOT, Bot, channel_env, start_bot
 from tests.fakes import FakeProvider, start_fake_provider
 
 
@@ -69,3 +69,12 @@ def bot(tmp_path_factory: pytest.TempPathFactory, provider: FakeProvider) -> Ite
 def sender(request: pytest.FixtureRequest) -> str:
     """A conversation id of its own for each test."""
     return f"test-{request.node.name}"[:200]
+
+
+@pytest.fixture(scope="session")
+def bare_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+    """Rasa with no channel secrets and no action server running."""
+    empty = {name: "" for name in channel_env()}
+    running = start_bot(tmp_path_factory.mktemp("bare"), with_actions=False, extra_env=empty)
+    yield running
+    running.stop()

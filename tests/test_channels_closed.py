@@ -1,20 +1,10 @@
 """With no secrets set, the web and REST channels work and the others refuse everything."""
 import json
-from typing import Iterator
-
 import pytest
 import requests
 
 from channels.base import hub_signature
-from scripts.servers import Bot, channel_env, start_bot
-
-
-@pytest.fixture(scope="module")
-def bare_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
-    empty = {name: "" for name in channel_env()}
-    running = start_bot(tmp_path_factory.mktemp("bare"), with_actions=False, extra_env=empty)
-    yield running
-    running.stop()
+from scripts.servers import Bot
 
 
 def test_rest_still_answers(bare_bot: Bot) -> None:
