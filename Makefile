@@ -13,6 +13,7 @@ MODEL   := models/panda.tar.gz
 WIDGET  := web/node_modules/rasa-webchat/lib/index.js
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null)
 
+export ACTION_PORT ?= 5055
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONWARNINGS := ignore
@@ -59,8 +60,9 @@ validate: $(STAMPS)/install ## Check the training data (warnings fail)
 run: $(MODEL) $(WIDGET) ## Start the bot (:5005), actions (:5055) and chat page (:8080); Ctrl-C stops all
 	scripts/run.sh
 
-shell: $(MODEL) ## Chat with the bot in the terminal
-	$(BIN)/rasa shell --model $(MODEL)
+shell: $(MODEL) ## Chat with the bot in the terminal (starts the action server too)
+	$(BIN)/python -m actions.server --port $(ACTION_PORT) & pid=$$!; \
+	trap "kill $$pid" EXIT; $(BIN)/rasa shell --model $(MODEL) --endpoints endpoints.yml
 
 lint: $(STAMPS)/install ## ruff and mypy
 	$(BIN)/ruff check actions channels scripts storage tests

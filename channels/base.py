@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 
 
 def forbidden(reason: str) -> HTTPResponse:
-    """403 with a JSON reason."""
+    """403 with a JSON reason, and a log line (never the body: it is not trusted)."""
+    logger.warning("refused a webhook request: %s", reason)
     return json({"error": "forbidden", "reason": reason}, status=403)
 
 

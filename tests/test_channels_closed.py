@@ -1,5 +1,6 @@
 """With no secrets set, the web and REST channels work and the others refuse everything."""
 import json
+
 import pytest
 import requests
 
