@@ -228,3 +228,17 @@ def test_whatsapp_cloud_refuses_a_replayed_request(bot: Bot) -> None:
     assert post_cloud(bot, body, signature).status_code == 200
     assert post_cloud(bot, body, signature).status_code == 403
     assert user_turns(bot, sender) == ["hello"]
+
+
+def test_messenger_sender_over_the_rate_limit_is_asked_to_slow_down(
+        bot: Bot, provider: FakeProvider) -> None:
+    sender = f"psid-{uuid.uuid4().hex[:8]}"
+    for _ in range(30):
+        body = messenger_body(sender, "hi")
+        assert post_messenger(bot, body, hub_signature(MESSENGER_SECRET, body)).status_code == 200
+    mark = provider.mark()
+    body = messenger_body(sender, "hi again")
+    assert post_messenger(bot, body, hub_signature(MESSENGER_SECRET, body)).status_code == 200
+    (sent,) = provider.wait_for("/me/messages", mark, match=sender)
+    assert "faster than I can answer" in sent.json()["message"]["text"]
+    assert "hi again" not in user_turns(bot, sender)
