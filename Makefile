@@ -54,6 +54,12 @@ $(STAMPS)/chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	@mkdir -p $(STAMPS) && touch $@
 
+# Debian's PostgreSQL and Redis: the scale-out tests start their own servers.
+$(STAMPS)/services:
+	@{ ls /usr/lib/postgresql/*/bin/initdb && command -v redis-server; } >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq postgresql redis-server >/dev/null; }
+	@mkdir -p $(STAMPS) && touch $@
+
 validate: $(STAMPS)/install ## Check the training data (warnings fail)
 	$(BIN)/rasa data validate --fail-on-warnings
 
@@ -68,8 +74,11 @@ lint: $(STAMPS)/install ## ruff and mypy
 	$(BIN)/ruff check actions channels scripts storage tests
 	$(BIN)/mypy actions channels scripts storage
 
-test: lint validate $(MODEL) $(WIDGET) $(STAMPS)/chromium ## Lint, validate the data, then run the whole test suite
+test: lint validate $(MODEL) $(WIDGET) $(STAMPS)/chromium $(STAMPS)/services ## Lint, validate the data, then run the whole test suite
 	$(BIN)/pytest
+
+bench: $(MODEL) ## Benchmark this bot against stock Rasa 3.6; writes bench/RESULTS.md
+	$(BIN)/python bench/run.py
 
 clean: ## Remove the venv, spaCy pipeline, models and test output
 	rm -rf $(VENV) $(STAMPS) .spacy results .rasa $(MODEL) web/node_modules

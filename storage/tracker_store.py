@@ -7,23 +7,35 @@
   silent fall-back to memory.
 - A busy or locked database is retried with back-off before a save gives up,
   so no event is dropped while, say, a backup holds the SQLite lock.
+- Latency does not grow with a conversation's length: a conversation's
+  tracker stays in memory between turns (re-read only when the database holds
+  a newer event, say from another server), keeps its last ``keep_events``
+  events for the policies, and a save writes only the events added since the
+  last one. The database always keeps every event.
 """
 import asyncio
+import json
 import logging
 import os
 import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass
 from typing import Any, Dict
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import ConnectionException
 
 logger = logging.getLogger(__name__)
 
 URL_VARIABLE = "TRACKER_DB_URL"
+KEEP_EVENTS = 24
+CACHED_CONVERSATIONS = 5000
+SAVED_MARK = "_panda_last_saved_event"
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
 SAVE_RETRY_SECONDS = 30
 
@@ -46,7 +58,8 @@ def engine_for(url: str, busy_timeout: float = SQLITE_BUSY_TIMEOUT_SECONDS) -> s
     """An engine with a busy timeout and WAL journal for SQLite, Rasa's pool for others."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(
-            url, connect_args={"timeout": busy_timeout, "check_same_thread": False}
+            url, connect_args={"timeout": busy_timeout, "check_same_thread": False},
+            poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=4,
         )
 
         @sa.event.listens_for(engine, "connect")
@@ -66,8 +79,21 @@ def is_busy(error: Exception) -> bool:
     return any(word in text for word in ("locked", "busy", "could not serialize"))
 
 
+@dataclass
+class Cached:
+    """A conversation's tracker and the id of the newest stored event it reflects."""
+
+    tracker: DialogueStateTracker
+    last_row_id: int
+
+
+def last_saved(tracker: DialogueStateTracker) -> Event | None:
+    """The newest event of ``tracker`` known to be in the database."""
+    return getattr(tracker, SAVED_MARK, None)
+
+
 class PandaSQLTrackerStore(SQLTrackerStore):
-    """SQL tracker store that fails fast at start and retries busy saves."""
+    """SQL tracker store that fails fast, retries busy saves and keeps turns O(1)."""
 
     def __init__(
         self,
@@ -77,8 +103,11 @@ class PandaSQLTrackerStore(SQLTrackerStore):
         event_broker: EventBroker | None = None,
         startup_wait_seconds: float = 10,
         sqlite_busy_timeout_seconds: float = SQLITE_BUSY_TIMEOUT_SECONDS,
+        keep_events: int = KEEP_EVENTS,
         **kwargs: Dict[str, Any],
     ) -> None:
+        self.keep_events = int(keep_events)
+        self._cache: OrderedDict[str, Cached] = OrderedDict()
         url = database_url(db, host)
         self.engine = engine_for(url, float(sqlite_busy_timeout_seconds))
         deadline = time.monotonic() + float(startup_wait_seconds)
@@ -103,12 +132,90 @@ class PandaSQLTrackerStore(SQLTrackerStore):
         logger.info("Conversations are stored in %s", safe_url(url))
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
 
+    def init_tracker(self, sender_id: str) -> DialogueStateTracker:
+        """A new conversation's tracker, keeping its last ``keep_events`` events."""
+        return DialogueStateTracker(sender_id, self.domain.slots,
+                                    max_event_history=self.keep_events)
+
+    def _last_row_id(self, sender_id: str) -> int | None:
+        with self.session_scope() as session:
+            return session.query(sa.func.max(self.SQLEvent.id)).filter(
+                self.SQLEvent.sender_id == sender_id).scalar()
+
+    def _remember(self, tracker: DialogueStateTracker, row_id: int) -> None:
+        if tracker.events.maxlen != self.keep_events:
+            # new conversations are made by Rasa's wrapper store, with no bound
+            tracker.events = deque(tracker.events, maxlen=self.keep_events)
+            tracker._max_event_history = self.keep_events
+        setattr(tracker, SAVED_MARK, tracker.events[-1] if tracker.events else None)
+        self._cache[tracker.sender_id] = Cached(tracker, row_id)
+        self._cache.move_to_end(tracker.sender_id)
+        while len(self._cache) > CACHED_CONVERSATIONS:
+            self._cache.popitem(last=False)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The latest session's tracker: from memory when the database has nothing newer."""
+        row_id = self._last_row_id(sender_id)
+        if row_id is None:
+            self._cache.pop(sender_id, None)
+            return None
+        cached = self._cache.get(sender_id)
+        if (cached and cached.last_row_id == row_id and cached.tracker.events
+                and cached.tracker.events[-1] is last_saved(cached.tracker)):
+            self._cache.move_to_end(sender_id)
+            return cached.tracker
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id,
+                                     fetch_events_from_all_sessions=False).all()
+            events = [json.loads(row.data) for row in rows]
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots,
+                                                 max_event_history=self.keep_events)
+        self._remember(tracker, row_id)
+        return tracker
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Any:
+        """Events added since the last save (counted, for trackers never saved here)."""
+        mark = last_saved(tracker)
+        if mark is None:
+            return super()._additional_events(session, tracker)
+        new: list = []
+        for event in reversed(tracker.events):
+            if event is mark:
+                return reversed(new)
+            new.append(event)
+        raise RuntimeError(f"more than {self.keep_events} events in one turn for "
+                           f"{tracker.sender_id}; raise keep_events")
+
+    async def _save_once(self, tracker: DialogueStateTracker) -> None:
+        with self.session_scope() as session:
+            new_events = list(self._additional_events(session, tracker))
+            if self.event_broker is not None:
+                await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+            rows = [self._row(tracker.sender_id, event) for event in new_events]
+            session.add_all(rows)
+            session.flush()
+            last_row_id = rows[-1].id if rows else None
+            session.commit()
+        if last_row_id is not None:
+            self._remember(tracker, last_row_id)
+
+    def _row(self, sender_id: str, event: Event) -> Any:
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store new events, retrying while the database is busy."""
         delay, deadline = 0.05, time.monotonic() + SAVE_RETRY_SECONDS
         while True:
             try:
-                return await super().save(tracker)
+                return await self._save_once(tracker)
             except sa.exc.OperationalError as error:
                 if not is_busy(error) or time.monotonic() >= deadline:
                     raise
