@@ -14,12 +14,13 @@ WIDGET  := web/node_modules/rasa-webchat/lib/index.js
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null)
 
 export ACTION_PORT ?= 5055
+CONSOLE_PORT ?= 8090
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONWARNINGS := ignore
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install run train shell validate lint test bench clean
+.PHONY: help install run train shell validate lint test bench review staff clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -71,11 +72,18 @@ shell: $(MODEL) ## Chat with the bot in the terminal (starts the action server t
 	trap "kill $$pid" EXIT; $(BIN)/rasa shell --model $(MODEL) --endpoints endpoints.yml
 
 lint: $(STAMPS)/install ## ruff and mypy
-	$(BIN)/ruff check actions channels scripts storage tests
-	$(BIN)/mypy actions channels scripts storage
+	$(BIN)/ruff check actions channels console scripts storage tests bench
+	$(BIN)/mypy actions channels console scripts storage
 
 test: lint validate $(MODEL) $(WIDGET) $(STAMPS)/chromium $(STAMPS)/services ## Lint, validate the data, then run the whole test suite
 	$(BIN)/pytest
+
+review: $(STAMPS)/install ## Start the staff console on 127.0.0.1:$(CONSOLE_PORT)
+	$(BIN)/flask --app console run --host 127.0.0.1 --port $(CONSOLE_PORT)
+
+staff: $(STAMPS)/install ## Create a staff account: make staff NAME=lan
+	@test -n "$(NAME)" || { echo "usage: make staff NAME=<login name>"; exit 2; }
+	$(BIN)/flask --app console create-staff $(NAME)
 
 bench: $(MODEL) ## Benchmark this bot against stock Rasa 3.6; writes bench/RESULTS.md
 	$(BIN)/python bench/run.py

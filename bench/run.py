@@ -52,11 +52,13 @@ class Variant:
 
 
 def percentile(values: List[float], p: float) -> float:
+    """The p-quantile of values (nearest rank)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
 
 
 def train(variant: Variant, work: Path) -> Path:
+    """Train with an empty cache; records the seconds it took."""
     cache = Path(tempfile.mkdtemp(prefix="rasa-cache-"))
     env = {**os.environ, **QUIET_ENV, "RASA_CACHE_DIRECTORY": str(cache)}
     started = time.monotonic()
@@ -71,6 +73,7 @@ def train(variant: Variant, work: Path) -> Path:
 
 
 def say(session: requests.Session, url: str, sender: str, text: str) -> float:
+    """Send one message; milliseconds until the answer."""
     started = time.perf_counter()
     r = session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
                      timeout=30)
@@ -80,6 +83,7 @@ def say(session: requests.Session, url: str, sender: str, text: str) -> float:
 
 
 async def closed_loop(url: str, senders: int, seconds: float) -> Dict[str, float]:
+    """``senders`` closed-loop senders for ``seconds``: throughput, latency, errors."""
     latencies: List[float] = []
     errors = 0
 
@@ -108,6 +112,7 @@ async def closed_loop(url: str, senders: int, seconds: float) -> Dict[str, float
 
 
 def rss_mb(pid: int) -> float:
+    """Resident memory of a process, in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
@@ -115,6 +120,7 @@ def rss_mb(pid: int) -> float:
 
 
 def measure(variant: Variant, model: Path, work: Path, seconds: float) -> None:
+    """Start the variant and measure every figure into ``variant.figures``."""
     action_port, rasa_port = free_port(), free_port()
     (work / "endpoints.yml").write_text(variant.endpoints.replace("ACTION_PORT", str(action_port)))
     env = {**channel_env(), "RATE_LIMIT_PER_MINUTE": "100000000", "ACTION_PORT": str(action_port)}
@@ -180,6 +186,7 @@ ROWS = [
 
 
 def table(ours: Variant, stock: Variant) -> str:
+    """The Markdown table of both variants, their ratios and the targets."""
     lines = ["| Figure | This bot | Stock Rasa 3.6 | Ratio (this / stock) | Target | Met |",
              "|---|---|---|---|---|---|"]
     for key, label, target, check in ROWS:
@@ -201,6 +208,7 @@ def table(ours: Variant, stock: Variant) -> str:
 
 
 def main() -> int:
+    """Run both variants and write the results."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))

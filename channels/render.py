@@ -5,6 +5,7 @@ Rasa hands a channel one message at a time as a dict (``text``, ``buttons``,
 it into what the web widget, Messenger, Twilio WhatsApp and the WhatsApp Cloud
 API accept. Pure functions: no I/O, so each limit is tested directly.
 """
+import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, List
 
@@ -63,6 +64,8 @@ class Reply:
             elif title:
                 choices.append(Choice(title, str(button.get("payload") or title)))
         custom = message.get("custom") or {}
+        if isinstance(custom, dict) and custom.get("kind") == "answer":
+            choices += feedback_choices(str(message.get("utter_action") or ""))
         return cls(
             text=(message.get("text") or "").strip(),
             choices=choices,
@@ -75,6 +78,12 @@ class Reply:
     def is_empty(self) -> bool:
         """True when there is nothing a person would see."""
         return not (self.text or self.choices or self.links or self.source)
+
+
+def feedback_choices(answer: str) -> List[Choice]:
+    """👍 and 👎 for the answer ``answer`` (a response name such as utter_ask_sleep)."""
+    return [Choice(symbol, "/feedback" + json.dumps({"rating": rating, "answer": answer}))
+            for symbol, rating in (("👍", "up"), ("👎", "down"))]
 
 
 def source_line(custom: Dict[str, Any]) -> str | None:

@@ -16,7 +16,6 @@
 import asyncio
 import json
 import logging
-import os
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
@@ -30,9 +29,10 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import ConnectionException
 
+from storage.settings import database_url
+
 logger = logging.getLogger(__name__)
 
-URL_VARIABLE = "TRACKER_DB_URL"
 KEEP_EVENTS = 24
 CACHED_CONVERSATIONS = 5000
 SAVED_MARK = "_panda_last_saved_event"
@@ -42,11 +42,6 @@ SAVE_RETRY_SECONDS = 30
 
 class TrackerStoreUnavailable(ConnectionException):
     """The conversation database could not be reached."""
-
-
-def database_url(db: str, host: str | None = None) -> str:
-    """PostgreSQL from the environment if set, else the configured URL or SQLite file."""
-    return os.environ.get(URL_VARIABLE) or host or f"sqlite:///{db}"
 
 
 def safe_url(url: str) -> str:

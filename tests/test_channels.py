@@ -197,11 +197,12 @@ def test_signed_cloud_message_is_answered_with_reply_buttons(
     interactive = [r.json() for r in sent if r.json()["type"] == "interactive"]
     assert interactive, [r.json() for r in sent]
     message = interactive[0]["interactive"]
-    assert message["type"] == "button"
     assert "30–60 minutes" in message["body"]["text"]
-    buttons = message["action"]["buttons"]
-    assert 1 <= len(buttons) <= 3
-    assert all(len(b["reply"]["title"]) <= 20 for b in buttons)
+    # three related questions and 👍 / 👎: more than 3 buttons, so a list
+    assert message["type"] == "list"
+    rows = message["action"]["sections"][0]["rows"]
+    assert 3 < len(rows) <= 10 and all(len(r["title"]) <= 24 for r in rows)
+    assert {"/ask_best_time", "/ask_frequency", "/book"} <= {r["id"] for r in rows}
     assert sent[0].headers["Authorization"] == "Bearer whatsapp-access-test"
 
     mark = provider.mark()

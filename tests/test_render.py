@@ -87,12 +87,24 @@ def test_numeric_reply_maps_back_to_its_choice() -> None:
     assert render.choice_for_number("two", choices) is None
 
 
+def test_answers_can_be_rated() -> None:
+    reply = Reply.from_rasa({**ANSWER, "utter_action": "utter_ask_sleep"})
+    assert reply.choices[-2:] == [
+        Choice("👍", '/feedback{"rating": "up", "answer": "utter_ask_sleep"}'),
+        Choice("👎", '/feedback{"rating": "down", "answer": "utter_ask_sleep"}')]
+    assert Reply.from_rasa({"text": "Hi", "buttons": ANSWER["buttons"]}).choices == (
+        Reply.from_rasa(ANSWER).choices[:3])
+
+
 def test_whatsapp_cloud_buttons_and_lists() -> None:
-    (message,) = render.to_whatsapp_cloud(Reply.from_rasa(ANSWER), "8490")
+    three = Reply(text="Which one?", choices=Reply.from_rasa(ANSWER).choices[:3])
+    (message,) = render.to_whatsapp_cloud(three, "8490")
     assert message["type"] == "interactive" and message["interactive"]["type"] == "button"
     buttons = message["interactive"]["action"]["buttons"]
     assert len(buttons) == 3 and all(len(b["reply"]["title"]) <= 20 for b in buttons)
-    assert "Source: " in message["interactive"]["body"]["text"]
+    (answer,) = render.to_whatsapp_cloud(Reply.from_rasa(ANSWER), "8490")
+    assert answer["interactive"]["type"] == "list"
+    assert "Source: " in answer["interactive"]["body"]["text"]
     many = Reply(text="Did you mean", choices=[Choice(f"A fairly long question {i}", f"/q{i}")
                                                for i in range(12)])
     (listed,) = render.to_whatsapp_cloud(many, "8490")

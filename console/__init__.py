@@ -1,0 +1,45 @@
+"""The staff console: review conversations, see misses, label them as training data.
+
+``flask --app console run`` (``make review``) serves it; ``create_app`` is the
+factory, with one blueprint per area: ``auth``, ``conversations``, ``dashboard``
+and ``labels``.
+"""
+import logging
+import os
+import secrets
+from typing import Any, Dict
+
+from flask import Flask
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(config: Dict[str, Any] | None = None) -> Flask:
+    """Build the console; ``config`` overrides the environment (tests pass their own)."""
+    app = Flask(__name__)
+    secret = os.environ.get("CONSOLE_SECRET_KEY")
+    if not secret:
+        logger.warning("CONSOLE_SECRET_KEY is not set: staff must log in again after a restart")
+        secret = secrets.token_hex(32)
+    app.config.update(
+        SECRET_KEY=secret,
+        DATABASE_URL=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=os.environ.get("CONSOLE_SECURE_COOKIES", "") == "true",
+        LOW_CONFIDENCE=0.6,
+        PAGE_SIZE=20,
+    )
+    if config:
+        app.config.update(config)
+
+    from console import auth, commands, conversations, dashboard, db, labels
+
+    db.init_app(app)
+    auth.init_app(app)
+    commands.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(conversations.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(labels.bp)
+    return app

@@ -1,0 +1,186 @@
+"""Conversation list with filters, transcripts, masked exports, reveals and labels."""
+import csv
+import datetime as dt
+import io
+import json
+import re
+from functools import lru_cache
+from typing import Any, Dict, Iterator, List
+
+import sqlalchemy as sa
+import yaml
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from console import db
+from console.auth import login_required
+from console.privacy import mask
+from console.transcripts import Conversation, Turn, conversations
+
+bp = Blueprint("conversations", __name__)
+INTENT_NAME = re.compile(r"^[a-z][a-z0-9_]{2,60}$")
+
+
+@lru_cache(maxsize=1)
+def known_intents() -> List[str]:
+    """The intents in domain.yml, read once."""
+    domain = yaml.safe_load((db.ROOT / "domain.yml").read_text())
+    return sorted(domain.get("intents") or [])
+
+
+def _date(value: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(value, "%Y-%m-%d") if value else None
+    except ValueError:
+        return None
+
+
+def filtered(args: Dict[str, str]) -> List[Conversation]:
+    """The conversations matching the list's filters, newest first."""
+    low = current_app.config["LOW_CONFIDENCE"]
+    start, end = _date(args.get("from", "")), _date(args.get("to", ""))
+    channel, query = args.get("channel", ""), args.get("q", "").strip().lower()
+    result = []
+    for conversation in conversations(db.all_events(db.connection())).values():
+        if not conversation.turns:
+            continue
+        started = conversation.started
+        if start and started and started < start:
+            continue
+        if end and started and started >= end + dt.timedelta(days=1):
+            continue
+        if channel and conversation.channel != channel:
+            continue
+        if args.get("fallback") and not conversation.has_fallback(low):
+            continue
+        if args.get("handoff") and not conversation.has_handoff:
+            continue
+        if args.get("thumbs_down") and not conversation.thumbs_down:
+            continue
+        if query and not any(query in t.text.lower() for t in conversation.turns):
+            continue
+        result.append(conversation)
+    return sorted(result, key=lambda c: c.started or dt.datetime.min, reverse=True)
+
+
+@bp.route("/")
+@login_required
+def index() -> Any:
+    """The conversation list."""
+    found = filtered(request.args)
+    size = current_app.config["PAGE_SIZE"]
+    pages = max(1, -(-len(found) // size))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    channels = sorted({c.channel for c in conversations(db.all_events(db.connection())).values()
+                       if c.channel})
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("conversations.html", conversations=found[(page - 1) * size:
+                           page * size], total=len(found), page=page, pages=pages, args=args,
+                           channels=channels, mask=mask,
+                           low=current_app.config["LOW_CONFIDENCE"])
+
+
+def _conversation(sender_id: str) -> Conversation:
+    rows = db.connection().execute(
+        sa.select(db.events).where(db.events.c.sender_id == sender_id).order_by(db.events.c.id))
+    found = conversations(rows).get(sender_id)
+    if not found:
+        abort(404)
+    return found
+
+
+@bp.route("/conversations/<path:sender_id>")
+@login_required
+def transcript(sender_id: str, revealed: bool = False) -> Any:
+    """Every turn with its intent, confidence, answer and source."""
+    conversation = _conversation(sender_id)
+    rows = db.connection().execute(sa.select(db.labels).where(db.labels.c.sender_id == sender_id))
+    labelled = {row.event_id: row for row in rows}
+    return render_template("transcript.html", conversation=conversation, labelled=labelled,
+                           intents=known_intents(), show=(lambda t: t) if revealed else mask,
+                           revealed=revealed, low=current_app.config["LOW_CONFIDENCE"])
+
+
+@bp.route("/conversations/<path:sender_id>/reveal", methods=["POST"])
+@login_required
+def reveal(sender_id: str) -> Any:
+    """Show phone numbers and e-mails once, and log who looked."""
+    _conversation(sender_id)
+    with db.engine().begin() as conn:
+        conn.execute(db.reveals.insert().values(sender_id=sender_id, revealed_by=g.user,
+                                                revealed_at=db.now()))
+    current_app.logger.warning("%s revealed contact details in %s", g.user, sender_id)
+    return transcript(sender_id, revealed=True)
+
+
+@bp.route("/conversations/<path:sender_id>/label", methods=["POST"])
+@login_required
+def label(sender_id: str) -> Any:
+    """Mark a visitor message with the question it really asked, or a new one."""
+    conversation = _conversation(sender_id)
+    event_id = request.form.get("event_id", type=int)
+    turn = next((t for t in conversation.turns if t.event_id == event_id), None)
+    new_name = request.form.get("new_intent", "").strip()
+    intent = new_name or request.form.get("intent", "")
+    if turn is None:
+        abort(400, "no such message in this conversation")
+    if not INTENT_NAME.match(intent) or (not new_name and intent not in known_intents()):
+        flash("Choose a question, or name a new one in lower_case_with_underscores.")
+        return redirect(url_for(".transcript", sender_id=sender_id))
+    with db.engine().begin() as conn:
+        conn.execute(db.labels.delete().where(db.labels.c.event_id == event_id))
+        conn.execute(db.labels.insert().values(
+            event_id=event_id, sender_id=sender_id, text=turn.text, intent=intent,
+            new_question=intent not in known_intents(), labelled_by=g.user,
+            labelled_at=db.now()))
+    flash(f"Labelled as {intent}.")
+    return redirect(url_for(".transcript", sender_id=sender_id))
+
+
+EXPORT_FIELDS = ["conversation", "time", "channel", "message", "intent", "confidence",
+                 "answer", "source", "fallback", "handoff", "rating"]
+
+
+def _export_rows() -> Iterator[Dict[str, Any]]:
+    for conversation in filtered(request.args):
+        for turn in conversation.turns:
+            yield _row(conversation, turn)
+
+
+def _row(conversation: Conversation, turn: Turn) -> Dict[str, Any]:
+    return {"conversation": conversation.sender_id, "time": turn.time.isoformat(),
+            "channel": turn.channel, "message": mask(turn.text), "intent": turn.intent,
+            "confidence": round(turn.confidence, 3), "answer": mask(turn.answer_text),
+            "source": turn.source, "fallback": turn.fallback, "handoff": turn.handoff,
+            "rating": turn.rating or ""}
+
+
+@bp.route("/export.csv")
+@login_required
+def export_csv() -> Response:
+    """The filtered conversations as CSV, one turn a row, contacts masked."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+    writer.writeheader()
+    writer.writerows(_export_rows())
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": "attachment; filename=conversations.csv"})
+
+
+@bp.route("/export.jsonl")
+@login_required
+def export_jsonl() -> Response:
+    """The filtered conversations as JSON Lines, one turn a line, contacts masked."""
+    body = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in _export_rows())
+    return Response(body, mimetype="application/x-ndjson", headers={
+        "Content-Disposition": "attachment; filename=conversations.jsonl"})

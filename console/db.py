@@ -1,0 +1,106 @@
+"""The conversation database: Rasa's ``events`` table, plus the console's own tables.
+
+The URL is the tracker store's: ``TRACKER_DB_URL`` when set, otherwise the
+SQLite file named in endpoints.yml. The engine is made once, on first use.
+"""
+import datetime as dt
+from pathlib import Path
+from typing import Any, Dict, List
+
+import sqlalchemy as sa
+import yaml
+from flask import Flask, current_app, g
+
+from storage.settings import database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+metadata = sa.MetaData()
+
+# Rasa's table (storage/tracker_store.py writes it); described here to read it.
+events = sa.Table(
+    "events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("type_name", sa.String(255), nullable=False),
+    sa.Column("timestamp", sa.Float),
+    sa.Column("intent_name", sa.String(255)),
+    sa.Column("action_name", sa.String(255)),
+    sa.Column("data", sa.Text),
+)
+staff = sa.Table(
+    "console_staff", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(80), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+labels = sa.Table(
+    "console_labels", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("event_id", sa.Integer, nullable=False, unique=True),
+    sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("intent", sa.String(100), nullable=False),
+    sa.Column("new_question", sa.Boolean, nullable=False, default=False),
+    sa.Column("labelled_by", sa.String(80), nullable=False),
+    sa.Column("labelled_at", sa.DateTime, nullable=False),
+)
+reveals = sa.Table(
+    "console_reveals", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("revealed_by", sa.String(80), nullable=False),
+    sa.Column("revealed_at", sa.DateTime, nullable=False),
+)
+
+
+def configured_url() -> str:
+    """The tracker store's database URL (see storage/tracker_store.py)."""
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text()) or {}
+    db = (endpoints.get("tracker_store") or {}).get("db", "conversations.db")
+    url = database_url(str(db))
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        url = f"sqlite:///{ROOT / url[len('sqlite:///'):]}"
+    return url
+
+
+def engine() -> sa.engine.Engine:
+    """The app's engine, made on first use and kept for the app's life."""
+    app = current_app
+    if "engine" not in app.extensions:
+        url = app.config["DATABASE_URL"] or configured_url()
+        kwargs: Dict[str, Any] = {"pool_pre_ping": True}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
+        app.extensions["engine"] = sa.create_engine(url, **kwargs)
+        metadata.create_all(app.extensions["engine"])
+    return app.extensions["engine"]
+
+
+def connection() -> sa.engine.Connection:
+    """A connection for this request, closed at its end."""
+    if "db" not in g:
+        g.db = engine().connect()
+    return g.db
+
+
+def close(_: BaseException | None = None) -> None:
+    """Close the request's connection."""
+    connection_ = g.pop("db", None)
+    if connection_ is not None:
+        connection_.close()
+
+
+def init_app(app: Flask) -> None:
+    """Register the clean-up."""
+    app.teardown_appcontext(close)
+
+
+def now() -> dt.datetime:
+    """The current UTC time, naive (stored as UTC)."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def all_events(conn: sa.engine.Connection) -> List[sa.engine.Row]:
+    """Every event, in order (the console works on a spa's volume)."""
+    return list(conn.execute(sa.select(events).order_by(events.c.id)))

@@ -1,0 +1,296 @@
+"""The staff console over real HTTP, on SQLite and on a real PostgreSQL server.
+
+The conversations are ones the running bot really had (REST and Messenger);
+their events are copied into a fresh database for each test.
+"""
+import json
+import re
+import subprocess
+import threading
+import uuid
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+import pytest
+import requests
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from channels.base import hub_signature
+from console import create_app
+from scripts.servers import ROOT, VENV_BIN, Bot
+from scripts.services import postgres_server
+from tests.conftest import CHANNEL_SECRETS
+
+PASSWORD = "correct horse battery"
+PHONE, EMAIL = "+84 90 123 4567", "lan.nguyen@example.com"
+
+
+@pytest.fixture(scope="module")
+def had_conversations(bot: Bot) -> Dict[str, str]:
+    """Conversations the bot really had; their sender ids by name."""
+    tag = uuid.uuid4().hex[:6]
+    senders = {name: f"console-{name}-{tag}" for name in
+               ("sleep", "confused", "booking", "contact", "script")}
+    bot.say("does foot massage help with sleep?", senders["sleep"])
+    bot.say('/feedback{"rating": "down", "answer": "utter_ask_sleep"}', senders["sleep"])
+    bot.say("qwzx plorb vvv", senders["confused"])
+    bot.say("I want to book", senders["booking"])
+    bot.say(f"please call me on {PHONE} or mail {EMAIL}", senders["contact"])
+    bot.say("<script>alert('x')</script> is reflexology good?", senders["script"])
+    psid = f"4{uuid.uuid4().int % 10**9:09d}"
+    body = json.dumps({"object": "page", "entry": [{"id": "p", "time": 1, "messaging": [{
+        "sender": {"id": psid}, "recipient": {"id": "p"}, "timestamp": 1,
+        "message": {"mid": f"m_{uuid.uuid4().hex}", "text": "what is reflexology?"}}]}]}).encode()
+    requests.post(f"{bot.url}/webhooks/messenger/webhook", data=body, timeout=30, headers={
+        "X-Hub-Signature-256": hub_signature(CHANNEL_SECRETS["MESSENGER_APP_SECRET"], body)})
+    senders["messenger"] = psid
+    return senders
+
+
+def copy_events(source: Path, target_url: str) -> None:
+    """Copy the bot's stored events into another database."""
+    from console import db
+
+    src = sa.create_engine(f"sqlite:///{source}")
+    dst = sa.create_engine(target_url)
+    db.metadata.create_all(dst)
+    with src.connect() as read, dst.begin() as write:
+        rows = [dict(r._mapping) for r in read.execute(sa.select(db.events))]
+        write.execute(db.events.insert(), rows)
+    src.dispose()
+    dst.dispose()
+
+
+@pytest.fixture(scope="module")
+def pg_admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with postgres_server(tmp_path_factory.mktemp("console-pg"), "seed") as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, bot: Bot, had_conversations: Dict[str, str],
+             tmp_path: Path) -> str:
+    """A fresh database holding the bot's conversations, for this test alone."""
+    assert bot.db is not None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'console.db'}"
+        copy_events(bot.db, url)
+        return url
+    admin = request.getfixturevalue("pg_admin")
+    name = f"console_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    url = admin.rsplit("/", 1)[0] + f"/{name}"
+    copy_events(bot.db, url)
+    return url
+
+
+def flask_cli(database: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([str(VENV_BIN / "flask"), "--app", "console", *args], cwd=ROOT,
+                          input=stdin, capture_output=True, text=True, timeout=120,
+                          env={"PATH": str(VENV_BIN), "TRACKER_DB_URL": database,
+                               "PYTHONWARNINGS": "ignore", "HOME": str(ROOT)})
+
+
+@pytest.fixture
+def console(database: str) -> Iterator[str]:
+    """The console on a free loopback port, with a staff account made by the CLI."""
+    made = flask_cli(database, "create-staff", "lan", "--password-stdin", stdin=PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
+    app = create_app({"DATABASE_URL": database, "SECRET_KEY": "test-console-key"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    app.extensions["engine"].dispose()
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def logged_in(console: str) -> requests.Session:
+    session = requests.Session()
+    page = session.get(f"{console}/login")
+    response = session.post(f"{console}/login", data={
+        "username": "lan", "password": PASSWORD, "csrf_token": csrf(page.text)})
+    assert response.status_code == 200 and "Conversations" in response.text
+    return session
+
+
+PAGES = ["/", "/dashboard", "/labels", "/labels/export.yml", "/export.csv", "/export.jsonl",
+         "/conversations/anyone"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_and_export_needs_a_login(console: str, path: str) -> None:
+    response = requests.get(f"{console}{path}", allow_redirects=False)
+    assert response.status_code in (302, 401)
+    assert "/login" in response.headers.get("Location", "/login")
+
+
+def test_forms_without_the_csrf_token_are_refused(console: str) -> None:
+    session = requests.Session()
+    session.get(f"{console}/login")
+    response = session.post(f"{console}/login", data={"username": "lan", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "session" not in response.headers.get("Set-Cookie", "") or "user" not in session.cookies
+
+
+def test_login_sets_a_httponly_samesite_cookie(console: str) -> None:
+    session = requests.Session()
+    page = session.get(f"{console}/login")
+    wrong = session.post(f"{console}/login", data={"username": "lan", "password": "nope",
+                                                   "csrf_token": csrf(page.text)})
+    assert "Wrong name or password" in wrong.text
+    ok = session.post(f"{console}/login", data={"username": "lan", "password": PASSWORD,
+                                                "csrf_token": csrf(page.text)},
+                      allow_redirects=False)
+    assert ok.status_code == 302
+    cookie = ok.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+
+
+def test_passwords_are_stored_hashed(console: str, database: str) -> None:
+    engine = sa.create_engine(database)
+    with engine.connect() as conn:
+        (stored,) = conn.execute(sa.text("SELECT password_hash FROM console_staff")).one()
+    engine.dispose()
+    assert PASSWORD not in stored and stored.startswith(("scrypt:", "pbkdf2:"))
+
+
+def rows(html: str) -> List[str]:
+    return re.findall(r'<tr class="conversation">(.*?)</tr>', html, re.S)
+
+
+def test_filters(console: str, had_conversations: Dict[str, str]) -> None:
+    session = logged_in(console)
+    everything = session.get(f"{console}/", params={"q": ""}).text
+    assert "does foot massage help with sleep?" in everything
+
+    def listed(**params: str) -> str:
+        return "".join(rows(session.get(f"{console}/", params=params).text))
+
+    fallback = listed(fallback="1")
+    assert "qwzx plorb vvv" in fallback and "I want to book" not in fallback
+    assert "I want to book" in listed(handoff="1")
+    down = listed(thumbs_down="1")
+    assert "does foot massage help with sleep?" in down and "qwzx" not in down
+    assert "what is reflexology?" in listed(channel="messenger")
+    assert "I want to book" not in listed(channel="messenger")
+    assert "qwzx plorb" in listed(q="PLORB")
+    assert rows(session.get(f"{console}/", params={"to": "2000-01-01"}).text) == []
+
+
+def test_pagination(console: str) -> None:
+    session = logged_in(console)
+    first = session.get(f"{console}/").text
+    total = int(re.search(r"\((\d+)\)</span></h1>", first).group(1))
+    assert len(rows(first)) == min(total, 20)
+    if total > 20:
+        second = session.get(f"{console}/", params={"page": 2}).text
+        assert rows(second) and set(rows(second)).isdisjoint(rows(first))
+
+
+def test_transcript_shows_intent_confidence_answer_and_source(
+        console: str, had_conversations: Dict[str, str]) -> None:
+    page = logged_in(console).get(f"{console}/conversations/{had_conversations['sleep']}").text
+    assert "ask_sleep (" in page
+    assert "30–60 minutes before bedtime" in page
+    assert "2.3. Benefit 3: Lulls You into Deep Sleep" in page
+    assert 'class="flag down"' in page
+
+
+def test_a_script_in_a_message_is_shown_escaped(console: str,
+                                                had_conversations: Dict[str, str]) -> None:
+    session = logged_in(console)
+    page = session.get(f"{console}/conversations/{had_conversations['script']}").text
+    assert "&lt;script&gt;alert(" in page and "<script>alert(" not in page
+    assert "<script>alert(" not in session.get(f"{console}/", params={"q": "script"}).text
+
+
+def test_contacts_are_masked_and_a_reveal_is_logged(console: str, database: str,
+                                                    had_conversations: Dict[str, str]) -> None:
+    session = logged_in(console)
+    sender = had_conversations["contact"]
+    listing = session.get(f"{console}/", params={"q": "call me"}).text
+    page = session.get(f"{console}/conversations/{sender}").text
+    exported = session.get(f"{console}/export.csv", params={"q": "call me"}).text
+    for shown in (listing, page, exported):
+        assert PHONE not in shown and EMAIL not in shown
+        assert "[phone hidden]" in shown and "[e-mail hidden]" in shown
+    revealed = session.post(f"{console}/conversations/{sender}/reveal",
+                            data={"csrf_token": csrf(page)}).text
+    assert PHONE in revealed and EMAIL in revealed
+    engine = sa.create_engine(database)
+    with engine.connect() as conn:
+        log = conn.execute(sa.text("SELECT sender_id, revealed_by FROM console_reveals")).all()
+    engine.dispose()
+    assert [tuple(r) for r in log] == [(sender, "lan")]
+
+
+def test_exports_follow_the_filters(console: str, had_conversations: Dict[str, str]) -> None:
+    session = logged_in(console)
+    csv_text = session.get(f"{console}/export.csv", params={"handoff": "1"}).text
+    assert csv_text.splitlines()[0].startswith("conversation,time,channel,message,intent")
+    assert had_conversations["booking"] in csv_text
+    assert had_conversations["sleep"] not in csv_text
+    lines = session.get(f"{console}/export.jsonl", params={"thumbs_down": "1"}).text.splitlines()
+    turns = [json.loads(line) for line in lines]
+    assert {t["conversation"] for t in turns} == {had_conversations["sleep"]}
+    sleep = next(t for t in turns if t["intent"] == "ask_sleep")
+    assert sleep["rating"] == "down" and "2.3." in sleep["source"]
+
+
+def test_dashboard_draws_four_charts(console: str) -> None:
+    page = logged_in(console).get(f"{console}/dashboard").text
+    titles = re.findall(r"<svg[^>]*aria-label=\"([^\"]+)\"", page)
+    assert titles == ["Conversations per day", "Top questions",
+                      "Fallback rate (fallback or low confidence)", "Handoffs per channel"]
+    assert page.count("<rect") >= 4
+
+
+def test_a_message_is_labelled_and_exported_as_training_data(
+        console: str, had_conversations: Dict[str, str]) -> None:
+    session = logged_in(console)
+    sender = had_conversations["confused"]
+    page = session.get(f"{console}/conversations/{sender}").text
+    event_id = re.search(r'name="event_id" value="(\d+)"', page).group(1)
+    session.post(f"{console}/conversations/{sender}/label", data={
+        "csrf_token": csrf(page), "event_id": event_id, "intent": "ask_sleep"})
+    booking = session.get(f"{console}/conversations/{had_conversations['booking']}").text
+    session.post(f"{console}/conversations/{had_conversations['booking']}/label", data={
+        "csrf_token": csrf(booking), "event_id": re.search(
+            r'name="event_id" value="(\d+)"', booking).group(1), "new_intent": "ask_gift_card"})
+    exported = session.get(f"{console}/labels/export.yml").text
+    import yaml
+
+    data = yaml.safe_load(exported)
+    assert data["version"] == "3.1"
+    examples = {block["intent"]: block["examples"] for block in data["nlu"]}
+    assert examples == {"ask_gift_card": "- I want to book\n", "ask_sleep": "- qwzx plorb vvv\n"}
+
+
+def test_retention_deletes_old_conversations(console: str, database: str,
+                                             had_conversations: Dict[str, str]) -> None:
+    old = had_conversations["booking"]
+    engine = sa.create_engine(database)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE events SET timestamp = timestamp - 40 * 86400 "
+                             "WHERE sender_id = :s"), {"s": old})
+    result = flask_cli(database, "purge", "--days", "30")
+    assert result.returncode == 0 and "deleted 1 conversations" in result.stdout
+    with engine.connect() as conn:
+        left = {r[0] for r in conn.execute(sa.text("SELECT DISTINCT sender_id FROM events"))}
+    engine.dispose()
+    assert old not in left and had_conversations["sleep"] in left
+
+
+def test_the_cli_refuses_a_short_password(database: str) -> None:
+    result = flask_cli(database, "create-staff", "short", "--password-stdin", stdin="abc\n")
+    assert result.returncode != 0 and "at least 10 characters" in result.stderr
+
