@@ -20,6 +20,7 @@ NOT_QUESTIONS = frozenset(
         "deny",
         "bot_challenge",
         "out_of_scope",
+        "feedback",
     }
 )
 

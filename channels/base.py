@@ -1,6 +1,7 @@
 """What every Panda Spa channel shares: signatures, replay guard, rendering output."""
 import hashlib
 import hmac
+import inspect
 import json as jsonlib
 import logging
 import time
@@ -25,6 +26,25 @@ from channels.guard import (
 from channels.render import Choice, Reply
 
 logger = logging.getLogger(__name__)
+
+
+DEFAULT_GRAPH_API_URL = "https://graph.facebook.com/v19.0"
+
+
+def from_same_named(cls: Any, credentials: Dict[str, Any] | None) -> Any:
+    """Build ``cls`` with each constructor argument from the same-named credential.
+
+    An unset or empty credential takes the argument's default, or "" (a channel
+    with empty secrets refuses every request).
+    """
+    credentials = credentials or {}
+    arguments = {}
+    for name, parameter in inspect.signature(cls.__init__).parameters.items():
+        if name == "self":
+            continue
+        default = "" if parameter.default is inspect.Parameter.empty else parameter.default
+        arguments[name] = credentials.get(name) or default
+    return cls(**arguments)
 
 
 def forbidden(reason: str) -> HTTPResponse:

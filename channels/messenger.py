@@ -7,10 +7,14 @@ from typing import Any, Dict, List
 
 from rasa.core.channels.channel import InputChannel
 
-from channels.base import MetaWebhookInput, RenderingOutput, post
+from channels.base import (
+    DEFAULT_GRAPH_API_URL,
+    MetaWebhookInput,
+    RenderingOutput,
+    from_same_named,
+    post,
+)
 from channels.render import Reply, to_messenger
-
-DEFAULT_GRAPH_API_URL = "https://graph.facebook.com/v19.0"
 
 
 class MessengerOutput(RenderingOutput):
@@ -58,13 +62,7 @@ class MessengerInput(MetaWebhookInput):
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
-        credentials = credentials or {}
-        return cls(
-            verify_token=credentials.get("verify_token") or "",
-            app_secret=credentials.get("app_secret") or "",
-            page_access_token=credentials.get("page_access_token") or "",
-            graph_api_url=credentials.get("graph_api_url") or DEFAULT_GRAPH_API_URL,
-        )
+        return from_same_named(cls, credentials)
 
     def __init__(self, verify_token: str, app_secret: str, page_access_token: str,
                  graph_api_url: str = DEFAULT_GRAPH_API_URL) -> None:

@@ -22,6 +22,7 @@ from channels.base import (
     ReplayGuard,
     bad_request,
     forbidden,
+    from_same_named,
     handle_visitor_message,
     last_choices,
     post,
@@ -62,14 +63,7 @@ class TwilioWhatsAppInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
-        credentials = credentials or {}
-        return cls(
-            account_sid=credentials.get("account_sid") or "",
-            auth_token=credentials.get("auth_token") or "",
-            whatsapp_number=credentials.get("whatsapp_number") or "",
-            api_url=credentials.get("api_url") or DEFAULT_API_URL,
-            webhook_url=credentials.get("webhook_url") or "",
-        )
+        return from_same_named(cls, credentials)
 
     def __init__(self, account_sid: str, auth_token: str, whatsapp_number: str,
                  api_url: str = DEFAULT_API_URL, webhook_url: str = "") -> None:

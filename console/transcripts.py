@@ -40,6 +40,7 @@ class Turn:
     handoff: bool = False
     rating: str | None = None
     is_feedback: bool = False
+    gave_rating: str | None = None
 
     @property
     def answer_text(self) -> str:
@@ -123,7 +124,8 @@ def conversations(rows: Iterable[Any]) -> Dict[str, Conversation]:
             turn.fallback = turn.intent == "nlu_fallback"
             if turn.intent == "feedback":
                 turn.is_feedback = True
-                _rate(conversation, _entity(parse, "rating"), _entity(parse, "answer"))
+                turn.gave_rating = _entity(parse, "rating")
+                _rate(conversation, turn.gave_rating, _entity(parse, "answer"))
             conversation.turns.append(turn)
         elif row.type_name == "bot" and current:
             metadata = data.get("metadata") or {}

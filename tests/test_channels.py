@@ -71,6 +71,9 @@ def test_signed_messenger_message_is_answered_through_the_send_api(
     assert "Source: Panda Spa's guide" in texts
     quick = [q for r in sent for q in r["message"].get("quick_replies", [])]
     assert {"/ask_best_time", "/ask_frequency", "/book"} <= {q["payload"] for q in quick}
+    assert {"👍", "👎"} <= {q["title"] for q in quick}
+    assert '/feedback{"rating": "down", "answer": "utter_ask_sleep"}' in {
+        q["payload"] for q in quick}
     assert all("Bearer messenger-page-token-test" == r.headers["Authorization"]
                for r in provider.wait_for("/me/messages", mark, match=sender))
     assert user_turns(bot, sender) == ["does foot massage help with sleep?"]
@@ -128,6 +131,7 @@ def test_signed_twilio_message_gets_a_numbered_menu_without_payloads(
     assert "1. Best time for a massage?" in form["Body"]
     assert "2. How often should I come?" in form["Body"]
     assert "/ask_" not in form["Body"] and "/book" not in form["Body"]
+    assert "4. 👍\n5. 👎" in form["Body"] and "/feedback" not in form["Body"]
     assert "Source: Panda Spa's guide" in form["Body"]
     account = CHANNEL_SECRETS["TWILIO_ACCOUNT_SID"]
     assert sent.path == f"/2010-04-01/Accounts/{account}/Messages.json"

@@ -24,6 +24,8 @@ from tests.conftest import CHANNEL_SECRETS
 
 PASSWORD = "correct horse battery"
 PHONE, EMAIL = "+84 90 123 4567", "lan.nguyen@example.com"
+# unique to this run: the shared test bot hears other gibberish too
+GIBBERISH = f"qwzx plorb vvv {uuid.uuid4().hex[:6]}"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +36,7 @@ def had_conversations(bot: Bot) -> Dict[str, str]:
                ("sleep", "confused", "booking", "contact", "script")}
     bot.say("does foot massage help with sleep?", senders["sleep"])
     bot.say('/feedback{"rating": "down", "answer": "utter_ask_sleep"}', senders["sleep"])
-    bot.say("qwzx plorb vvv", senders["confused"])
+    bot.say(GIBBERISH, senders["confused"])
     bot.say("I want to book", senders["booking"])
     bot.say(f"please call me on {PHONE} or mail {EMAIL}", senders["contact"])
     bot.say("<script>alert('x')</script> is reflexology good?", senders["script"])
@@ -106,7 +108,8 @@ def console(database: str) -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
-    app.extensions["engine"].dispose()
+    if "engine" in app.extensions:
+        app.extensions["engine"].dispose()
 
 
 def csrf(html: str) -> str:
@@ -138,7 +141,7 @@ def test_forms_without_the_csrf_token_are_refused(console: str) -> None:
     session.get(f"{console}/login")
     response = session.post(f"{console}/login", data={"username": "lan", "password": PASSWORD})
     assert response.status_code == 400
-    assert "session" not in response.headers.get("Set-Cookie", "") or "user" not in session.cookies
+    assert session.get(f"{console}/", allow_redirects=False).status_code == 302
 
 
 def test_login_sets_a_httponly_samesite_cookie(console: str) -> None:
@@ -175,14 +178,15 @@ def test_filters(console: str, had_conversations: Dict[str, str]) -> None:
     def listed(**params: str) -> str:
         return "".join(rows(session.get(f"{console}/", params=params).text))
 
+    booking = had_conversations["booking"]
     fallback = listed(fallback="1")
-    assert "qwzx plorb vvv" in fallback and "I want to book" not in fallback
-    assert "I want to book" in listed(handoff="1")
+    assert GIBBERISH in fallback and booking not in fallback
+    assert booking in listed(handoff="1")
     down = listed(thumbs_down="1")
-    assert "does foot massage help with sleep?" in down and "qwzx" not in down
+    assert "does foot massage help with sleep?" in down and GIBBERISH not in down
     assert "what is reflexology?" in listed(channel="messenger")
-    assert "I want to book" not in listed(channel="messenger")
-    assert "qwzx plorb" in listed(q="PLORB")
+    assert booking not in listed(channel="messenger")
+    assert GIBBERISH in listed(q=GIBBERISH.upper())
     assert rows(session.get(f"{console}/", params={"to": "2000-01-01"}).text) == []
 
 
@@ -241,8 +245,12 @@ def test_exports_follow_the_filters(console: str, had_conversations: Dict[str, s
     assert had_conversations["sleep"] not in csv_text
     lines = session.get(f"{console}/export.jsonl", params={"thumbs_down": "1"}).text.splitlines()
     turns = [json.loads(line) for line in lines]
-    assert {t["conversation"] for t in turns} == {had_conversations["sleep"]}
-    sleep = next(t for t in turns if t["intent"] == "ask_sleep")
+    listed = {t["conversation"] for t in turns}
+    assert had_conversations["sleep"] in listed and had_conversations["booking"] not in listed
+    assert all(any(t["rating"] == "down" for t in turns if t["conversation"] == c)
+               for c in listed)
+    sleep = next(t for t in turns if t["conversation"] == had_conversations["sleep"]
+                 and t["intent"] == "ask_sleep")
     assert sleep["rating"] == "down" and "2.3." in sleep["source"]
 
 
@@ -272,7 +280,7 @@ def test_a_message_is_labelled_and_exported_as_training_data(
     data = yaml.safe_load(exported)
     assert data["version"] == "3.1"
     examples = {block["intent"]: block["examples"] for block in data["nlu"]}
-    assert examples == {"ask_gift_card": "- I want to book\n", "ask_sleep": "- qwzx plorb vvv\n"}
+    assert examples == {"ask_gift_card": "- I want to book\n", "ask_sleep": f"- {GIBBERISH}\n"}
 
 
 def test_retention_deletes_old_conversations(console: str, database: str,

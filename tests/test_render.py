@@ -83,7 +83,8 @@ def test_numeric_reply_maps_back_to_its_choice() -> None:
     assert render.choice_for_number(" 2 ", choices) == Choice("How often should I come?",
                                                              "/ask_frequency")
     assert render.choice_for_number("3.", choices).payload == "/book"
-    assert render.choice_for_number("4", choices) is None
+    assert render.choice_for_number("4", choices).title == "👍"
+    assert render.choice_for_number("6", choices) is None
     assert render.choice_for_number("two", choices) is None
 
 
