@@ -4,7 +4,11 @@ from typing import Any, Dict, Iterator
 import pytest
 
 from scripts.servers import ROOT, Bot, channel_env, start_bot
+from tests.console_support import console, database, had_conversations, pg_admin
 from tests.fakes import FakeProvider, start_fake_provider
+from tests.helpers import CHANNEL_SECRETS
+
+__all__ = ["CHANNEL_SECRETS", "console", "database", "had_conversations", "pg_admin"]
 
 
 @pytest.fixture(scope="session")
@@ -30,22 +34,6 @@ def responses(domain: Any) -> Dict[str, Any]:
 @pytest.fixture(scope="session")
 def nlu_data(importer: Any) -> Any:
     return importer.get_nlu_data()
-
-
-# Test secrets for the channels; the providers' APIs are the fake below.
-CHANNEL_SECRETS = {
-    "MESSENGER_VERIFY_TOKEN": "messenger-verify-test",
-    "MESSENGER_APP_SECRET": "messenger-secret-test",
-    "MESSENGER_PAGE_ACCESS_TOKEN": "messenger-page-token-test",
-    "TWILIO_ACCOUNT_SID": "ACtest00000000000000000000000000",
-    "TWILIO_AUTH_TOKEN": "twilio-auth-test",
-    "TWILIO_WHATSAPP_NUMBER": "whatsapp:+84383967775",
-    "TWILIO_WEBHOOK_URL": "",
-    "WHATSAPP_VERIFY_TOKEN": "whatsapp-verify-test",
-    "WHATSAPP_APP_SECRET": "whatsapp-secret-test",
-    "WHATSAPP_ACCESS_TOKEN": "whatsapp-access-test",
-    "WHATSAPP_PHONE_NUMBER_ID": "1234567890",
-}
 
 
 @pytest.fixture(scope="session")

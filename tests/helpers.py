@@ -5,6 +5,21 @@ from typing import Any, Dict, List
 
 from scripts.servers import ROOT
 
+# Test secrets for the channels; the providers' APIs are the fake below.
+CHANNEL_SECRETS = {
+    "MESSENGER_VERIFY_TOKEN": "messenger-verify-test",
+    "MESSENGER_APP_SECRET": "messenger-secret-test",
+    "MESSENGER_PAGE_ACCESS_TOKEN": "messenger-page-token-test",
+    "TWILIO_ACCOUNT_SID": "ACtest00000000000000000000000000",
+    "TWILIO_AUTH_TOKEN": "twilio-auth-test",
+    "TWILIO_WHATSAPP_NUMBER": "whatsapp:+84383967775",
+    "TWILIO_WEBHOOK_URL": "",
+    "WHATSAPP_VERIFY_TOKEN": "whatsapp-verify-test",
+    "WHATSAPP_APP_SECRET": "whatsapp-secret-test",
+    "WHATSAPP_ACCESS_TOKEN": "whatsapp-access-test",
+    "WHATSAPP_PHONE_NUMBER_ID": "1234567890",
+}
+
 SOURCES = ROOT / "data" / "sources"
 SHARED_ARTICLES = ROOT.parent / "shared" / "articles"
 

@@ -13,7 +13,7 @@ import socketio
 from channels.base import hub_signature
 from channels.guard import MAX_MESSAGE_CHARS
 from scripts.servers import Bot
-from tests.conftest import CHANNEL_SECRETS
+from tests.helpers import CHANNEL_SECRETS
 
 
 def rest(bot: Bot, body: bytes, content_type: str = "application/json") -> requests.Response:

@@ -13,8 +13,8 @@ from twilio.request_validator import RequestValidator
 
 from channels.base import hub_signature
 from scripts.servers import Bot
-from tests.conftest import CHANNEL_SECRETS
 from tests.fakes import FakeProvider
+from tests.helpers import CHANNEL_SECRETS
 
 MESSENGER_SECRET = CHANNEL_SECRETS["MESSENGER_APP_SECRET"]
 WHATSAPP_SECRET = CHANNEL_SECRETS["WHATSAPP_APP_SECRET"]

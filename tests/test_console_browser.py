@@ -5,17 +5,8 @@ from typing import Dict, Iterator
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.test_console import (
-    GIBBERISH,
-    PASSWORD,
-    console,
-    database,
-    had_conversations,
-    pg_admin,
-)
+from tests.console_support import GIBBERISH, PASSWORD
 from tests.test_webchat import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
-
-__all__ = ["console", "database", "had_conversations", "pg_admin"]
 
 
 @pytest.fixture
