@@ -45,15 +45,18 @@ def _date(value: str) -> dt.datetime | None:
         return None
 
 
-def filtered(args: Dict[str, str]) -> List[Conversation]:
+def everyone() -> List[Conversation]:
+    """Every stored conversation with at least one turn."""
+    return [c for c in conversations(db.all_events(db.connection())).values() if c.turns]
+
+
+def filtered(args: Dict[str, str], found: List[Conversation] | None = None) -> List[Conversation]:
     """The conversations matching the list's filters, newest first."""
     low = current_app.config["LOW_CONFIDENCE"]
     start, end = _date(args.get("from", "")), _date(args.get("to", ""))
     channel, query = args.get("channel", ""), args.get("q", "").strip().lower()
     result = []
-    for conversation in conversations(db.all_events(db.connection())).values():
-        if not conversation.turns:
-            continue
+    for conversation in everyone() if found is None else found:
         started = conversation.started
         if start and started and started < start:
             continue
@@ -77,12 +80,12 @@ def filtered(args: Dict[str, str]) -> List[Conversation]:
 @login_required
 def index() -> Any:
     """The conversation list."""
-    found = filtered(request.args)
+    stored = everyone()
+    found = filtered(request.args, stored)
     size = current_app.config["PAGE_SIZE"]
     pages = max(1, -(-len(found) // size))
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    channels = sorted({c.channel for c in conversations(db.all_events(db.connection())).values()
-                       if c.channel})
+    channels = sorted({c.channel for c in stored if c.channel})
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("conversations.html", conversations=found[(page - 1) * size:
                            page * size], total=len(found), page=page, pages=pages, args=args,

@@ -4,10 +4,10 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template
 
-from console import db
 from console.auth import login_required
 from console.charts import bar_chart
-from console.transcripts import NOT_QUESTIONS, conversations
+from console.conversations import everyone
+from console.transcripts import NOT_QUESTIONS
 
 bp = Blueprint("dashboard", __name__)
 
@@ -17,7 +17,7 @@ bp = Blueprint("dashboard", __name__)
 def index() -> Any:
     """Four SVG charts over every stored conversation."""
     low = current_app.config["LOW_CONFIDENCE"]
-    found = [c for c in conversations(db.all_events(db.connection())).values() if c.turns]
+    found = everyone()
     per_day = collections.Counter(c.started.date().isoformat() for c in found if c.started)
     turns = [t for c in found for t in c.questions]
     questions = collections.Counter(t.intent for t in turns if t.intent not in NOT_QUESTIONS)
