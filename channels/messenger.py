@@ -25,7 +25,7 @@ class MessengerOutput(RenderingOutput):
         return "messenger"
 
     def __init__(self, page_access_token: str, graph_api_url: str) -> None:
-        self.page_access_token = page_access_token
+        self.page_token = page_access_token
         self.url = f"{graph_api_url.rstrip('/')}/me/messages"
 
     async def deliver(self, recipient_id: str, reply: Reply) -> None:
@@ -34,7 +34,7 @@ class MessengerOutput(RenderingOutput):
                 self.url,
                 json_body={"recipient": {"id": recipient_id}, "messaging_type": "RESPONSE",
                            "message": message},
-                headers={"Authorization": f"Bearer {self.page_access_token}"},
+                headers={"Authorization": f"Bearer {self.page_token}"},
             )
 
 
@@ -67,15 +67,15 @@ class MessengerInput(MetaWebhookInput):
     def __init__(self, verify_token: str, app_secret: str, page_access_token: str,
                  graph_api_url: str = DEFAULT_GRAPH_API_URL) -> None:
         super().__init__(verify_token, app_secret)
-        self.page_access_token = page_access_token
+        self.page_token = page_access_token
         self.graph_api_url = graph_api_url
 
     @property
     def configured(self) -> bool:
-        return super().configured and bool(self.page_access_token)
+        return super().configured and bool(self.page_token)
 
     def get_output_channel(self) -> RenderingOutput:
-        return MessengerOutput(self.page_access_token, self.graph_api_url)
+        return MessengerOutput(self.page_token, self.graph_api_url)
 
     def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, str]]:
         found = []

@@ -26,13 +26,13 @@ class WhatsAppCloudOutput(RenderingOutput):
         return "whatsapp"
 
     def __init__(self, access_token: str, phone_number_id: str, graph_api_url: str) -> None:
-        self.access_token = access_token
+        self.bearer = access_token
         self.url = f"{graph_api_url.rstrip('/')}/{phone_number_id}/messages"
 
     async def deliver(self, recipient_id: str, reply: Reply) -> None:
         for message in to_whatsapp_cloud(reply, recipient_id):
             await post(self.url, json_body=message,
-                       headers={"Authorization": f"Bearer {self.access_token}"})
+                       headers={"Authorization": f"Bearer {self.bearer}"})
 
 
 def _text_of(message: Dict[str, Any]) -> str | None:
@@ -64,16 +64,16 @@ class WhatsAppCloudInput(MetaWebhookInput):
     def __init__(self, verify_token: str, app_secret: str, access_token: str,
                  phone_number_id: str, graph_api_url: str = DEFAULT_GRAPH_API_URL) -> None:
         super().__init__(verify_token, app_secret)
-        self.access_token = access_token
+        self.bearer = access_token
         self.phone_number_id = phone_number_id
         self.graph_api_url = graph_api_url
 
     @property
     def configured(self) -> bool:
-        return super().configured and bool(self.access_token and self.phone_number_id)
+        return super().configured and bool(self.bearer and self.phone_number_id)
 
     def get_output_channel(self) -> RenderingOutput:
-        return WhatsAppCloudOutput(self.access_token, self.phone_number_id, self.graph_api_url)
+        return WhatsAppCloudOutput(self.bearer, self.phone_number_id, self.graph_api_url)
 
     def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, str]]:
         found = []
