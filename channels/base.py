@@ -16,11 +16,9 @@ from sanic.response import HTTPResponse, json, text
 
 from channels.guard import (
     SLOW_DOWN,
-    TRUNCATED_NOTE,
+    Outcome,
     RateLimiter,
-    cannot_answer_messages,
-    clean_text,
-    log_silent_turn,
+    handle_visitor_message,
     rate_limit_from_env,
 )
 from channels.render import Choice, Reply
@@ -167,7 +165,7 @@ def last_choices(events: List[Dict[str, Any]]) -> List[Choice]:
     return choices
 
 
-async def handle_visitor_message(
+async def handle_and_render(
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
     channel: InputChannel,
     limiter: RateLimiter,
@@ -178,22 +176,11 @@ async def handle_visitor_message(
     message_id: str | None = None,
     metadata: Dict[str, Any] | None = None,
 ) -> None:
-    """Clean, rate-limit and process one visitor message; never leave it unanswered."""
-    text, original_length = clean_text(text)
-    if not text:
-        return
-    if not limiter.allow(sender):
+    """``handle_visitor_message`` for a rendering channel: over the limit, say so politely."""
+    outcome = await handle_visitor_message(on_new_message, channel.name(), limiter, agent,
+                                           output, sender, text, message_id, metadata)
+    if outcome is Outcome.LIMITED:
         await output.deliver(sender, Reply(text=SLOW_DOWN))
-        return
-    metadata = dict(metadata or {})
-    if original_length:
-        metadata[TRUNCATED_NOTE] = original_length
-    await on_new_message(UserMessage(text, output, sender, input_channel=channel.name(),
-                                     message_id=message_id, metadata=metadata or None))
-    if not output.delivered:
-        log_silent_turn(sender, channel.name())
-        for message in cannot_answer_messages(agent):
-            await output.send_response(sender, message)
 
 
 class MetaWebhookInput(InputChannel):
@@ -253,7 +240,7 @@ class MetaWebhookInput(InputChannel):
                 return forbidden("replayed message")
             self.replays.remember(m["id"] for m in messages)
             for m in messages:
-                await handle_visitor_message(
+                await handle_and_render(
                     on_new_message, self, self.limiter, getattr(request.app.ctx, "agent", None),
                     self.get_output_channel(), m["sender"], m["text"], m["id"] or None)
             return json({"status": "EVENT_RECEIVED"})

@@ -6,13 +6,16 @@
 - A real message always gets a reply: if the bot produced none (say the
   action server is down), the visitor gets an apology and the spa's contacts.
 """
+import enum
 import logging
 import os
 import re
 import time
 import unicodedata
 from collections import defaultdict, deque
-from typing import Any, Deque, Dict, List, Tuple
+from typing import Any, Awaitable, Callable, Deque, Dict, List, Protocol, Tuple
+
+from rasa.core.channels.channel import UserMessage
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +99,51 @@ def cannot_answer_messages(agent: Any) -> List[Dict[str, Any]]:
     return messages
 
 
-def log_silent_turn(sender: str, channel: str) -> None:
-    """One clear log line when the bot produced no reply."""
-    logger.error(
-        "No reply for a message from %s on %s: sent the contacts instead. "
-        "Is the action server running (endpoints.yml action_endpoint)?", sender, channel)
+class Outcome(enum.Enum):
+    """What became of a visitor's message."""
+
+    EMPTY = "empty"  # nothing left after cleaning: not processed
+    LIMITED = "limited"  # over the rate limit: not processed
+    ANSWERED = "answered"
+
+
+class CountingOutput(Protocol):
+    """An output channel that knows how many replies it sent."""
+
+    @property
+    def delivered(self) -> int:
+        """Replies sent so far."""
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        """Send one bot message."""
+
+
+async def handle_visitor_message(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    channel: str,
+    limiter: RateLimiter,
+    agent: Any,
+    output: CountingOutput,
+    sender: str,
+    text: str,
+    message_id: str | None = None,
+    metadata: Dict[str, Any] | None = None,
+) -> Outcome:
+    """Clean, rate-limit and process one visitor message; never leave it unanswered."""
+    text, original_length = clean_text(text)
+    if not text:
+        return Outcome.EMPTY
+    if not limiter.allow(sender):
+        return Outcome.LIMITED
+    metadata = dict(metadata or {})
+    if original_length:
+        metadata[TRUNCATED_NOTE] = original_length
+    await on_new_message(UserMessage(text, output, sender, input_channel=channel,  # type: ignore[arg-type]
+                                     message_id=message_id, metadata=metadata or None))
+    if not output.delivered:
+        logger.error(
+            "No reply for a message from %s on %s: sent the contacts instead. "
+            "Is the action server running (endpoints.yml action_endpoint)?", sender, channel)
+        for message in cannot_answer_messages(agent):
+            await output.send_response(sender, message)
+    return Outcome.ANSWERED

@@ -11,7 +11,6 @@ from typing import Any, Dict, List
 
 # Messenger Platform limits
 MESSENGER_TEXT_MAX = 2000
-MESSENGER_TEMPLATE_TEXT_MAX = 640
 MESSENGER_BUTTONS_MAX = 3
 MESSENGER_QUICK_REPLIES_MAX = 13
 MESSENGER_BUTTON_TITLE_MAX = 20
@@ -209,12 +208,16 @@ def to_twilio_whatsapp(reply: Reply) -> List[str]:
     return split_text("\n\n".join(lines), TWILIO_BODY_MAX)
 
 
+def is_number_reply(text: str) -> bool:
+    """Whether ``text`` is a menu number ("2", " 2. ")."""
+    return text.strip().rstrip(".)").isdigit()
+
+
 def choice_for_number(text: str, choices: List[Choice]) -> Choice | None:
     """The choice a numeric reply ("2", " 2. ") picks from the last numbered list."""
-    digits = text.strip().rstrip(".)")
-    if not digits.isdigit():
+    if not is_number_reply(text):
         return None
-    index = int(digits)
+    index = int(text.strip().rstrip(".)"))
     return choices[index - 1] if 1 <= index <= len(choices) else None
 
 

@@ -17,16 +17,23 @@ from sanic.response import json as json_response
 from channels.base import bad_request
 from channels.guard import (
     SLOW_DOWN,
-    TRUNCATED_NOTE,
+    Outcome,
     RateLimiter,
-    cannot_answer_messages,
-    clean_text,
-    log_silent_turn,
+    handle_visitor_message,
     rate_limit_from_env,
     sender_problem,
 )
 
 MAX_BODY_BYTES = 64 * 1024
+
+
+class CountingCollector(CollectingOutputChannel):
+    """Rasa's collecting output, counting what it collected."""
+
+    @property
+    def delivered(self) -> int:
+        """Messages collected so far."""
+        return len(self.messages)
 
 
 def parse_request(body: bytes) -> Dict[str, Any]:
@@ -88,25 +95,17 @@ class StrictRestInput(InputChannel):
             except ValueError as problem:
                 return bad_request(str(problem))
             sender = data["sender"]
-            text, original_length = clean_text(data["message"])
-            if not text:
+            collector = CountingCollector()
+            outcome = await handle_visitor_message(
+                on_new_message, self.name(), self.limiter, getattr(request.app.ctx, "agent", None),
+                collector, sender, data["message"], metadata=data.get("metadata"))
+            if outcome is Outcome.EMPTY:
                 return bad_request("message is empty")
-            if not self.limiter.allow(sender):
+            if outcome is Outcome.LIMITED:
                 return json_response(
                     {"error": "rate_limited", "reason": SLOW_DOWN,
                      "messages": [{"recipient_id": sender, "text": SLOW_DOWN}]},
                     status=429, headers={"Retry-After": str(self.limiter.retry_after(sender))})
-            metadata = dict(data.get("metadata") or {})
-            if original_length:
-                metadata[TRUNCATED_NOTE] = original_length
-            collector = CollectingOutputChannel()
-            await on_new_message(UserMessage(
-                text, collector, sender, input_channel=self.name(), metadata=metadata or None))
-            if not collector.messages:
-                log_silent_turn(sender, self.name())
-                agent = getattr(request.app.ctx, "agent", None)
-                for message in cannot_answer_messages(agent):
-                    await collector.send_response(sender, message)
             return json_response(collector.messages)
 
         return hook

@@ -23,12 +23,12 @@ from channels.base import (
     bad_request,
     forbidden,
     from_same_named,
-    handle_visitor_message,
+    handle_and_render,
     last_choices,
     post,
 )
 from channels.guard import RateLimiter, rate_limit_from_env
-from channels.render import Reply, choice_for_number, to_twilio_whatsapp
+from channels.render import Reply, choice_for_number, is_number_reply, to_twilio_whatsapp
 
 logger = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://api.twilio.com"
@@ -119,8 +119,10 @@ class TwilioWhatsAppInput(InputChannel):
                 return forbidden("replayed message")
             self.replays.remember([sid])
             text = form.get("Body") or ("[media]" if form.get("NumMedia", "0") != "0" else "")
-            choice = choice_for_number(text, await self._choices(request, sender))
-            await handle_visitor_message(
+            # only a numeric reply needs the last menu (one tracker read)
+            choice = (choice_for_number(text, await self._choices(request, sender))
+                      if is_number_reply(text) else None)
+            await handle_and_render(
                 on_new_message, self, self.limiter, getattr(request.app.ctx, "agent", None),
                 self.get_output_channel(), sender, choice.payload if choice else text,
                 sid or None, {"choice_title": choice.title} if choice else None)

@@ -16,7 +16,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 from socketio import AsyncServer
 
-from channels.base import RenderingOutput, handle_visitor_message
+from channels.base import RenderingOutput, handle_and_render
 from channels.guard import RateLimiter, rate_limit_from_env, sender_problem
 from channels.render import Reply, to_web
 
@@ -97,7 +97,7 @@ class WebChatInput(SocketIOInput):
                 await sio.emit("error", {"reason": "message must be a string"}, room=sid)
                 return
             metadata = data.get(self.metadata_key)
-            await handle_visitor_message(
+            await handle_and_render(
                 on_new_message, self, self.limiter, self.agent,
                 WebOutput(sio, self.bot_message_evt), sender, text,
                 metadata=metadata if isinstance(metadata, dict) else None)

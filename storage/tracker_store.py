@@ -127,11 +127,6 @@ class PandaSQLTrackerStore(SQLTrackerStore):
         logger.info("Conversations are stored in %s", safe_url(url))
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
 
-    def init_tracker(self, sender_id: str) -> DialogueStateTracker:
-        """A new conversation's tracker, keeping its last ``keep_events`` events."""
-        return DialogueStateTracker(sender_id, self.domain.slots,
-                                    max_event_history=self.keep_events)
-
     def _last_row_id(self, sender_id: str) -> int | None:
         with self.session_scope() as session:
             return session.query(sa.func.max(self.SQLEvent.id)).filter(
@@ -139,7 +134,7 @@ class PandaSQLTrackerStore(SQLTrackerStore):
 
     def _remember(self, tracker: DialogueStateTracker, row_id: int) -> None:
         if tracker.events.maxlen != self.keep_events:
-            # new conversations are made by Rasa's wrapper store, with no bound
+            # Rasa's FailSafeTrackerStore wrapper makes new conversations, unbounded
             tracker.events = deque(tracker.events, maxlen=self.keep_events)
             tracker._max_event_history = self.keep_events
         setattr(tracker, SAVED_MARK, tracker.events[-1] if tracker.events else None)
