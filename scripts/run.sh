@@ -4,14 +4,28 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+
+# Settings come from the environment first, then from .env: KEY=VALUE lines,
+# read as data and never executed, filling only what the environment lacks.
+if [ -f .env ]; then
+  while IFS= read -r line || [ -n "$line" ]; do
+    line="${line%$'\r'}"
+    case "$line" in ''|'#'*) continue ;; esac
+    key="${line%%=*}"; value="${line#*=}"
+    [[ "$key" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || continue
+    if [[ "$value" =~ ^\"(.*)\"$ || "$value" =~ ^\'(.*)\'$ ]]; then value="${BASH_REMATCH[1]}"; fi
+    [ -n "${!key+set}" ] || export "$key=$value"
+  done < .env
+fi
 RASA_HOST="${RASA_HOST:-127.0.0.1}"
 RASA_PORT="${RASA_PORT:-5005}"
 export ACTION_PORT="${ACTION_PORT:-5055}"
 WEB_PORT="${WEB_PORT:-8080}"
+# Another endpoints file only for deployments README describes (several servers).
+RASA_ENDPOINTS="${RASA_ENDPOINTS:-endpoints.yml}"
 
-# Secrets come from the environment or .env; every channel variable that is
-# still unset becomes empty, and its channel then refuses all requests.
-if [ -f .env ]; then set -a; . ./.env; set +a; fi
+# Every channel variable that is still unset becomes empty, and its channel
+# then refuses all requests.
 for var in $(grep -oE '^[A-Z_]+' .env.example); do export "$var=${!var-}"; done
 
 # Rasa's HTTP API (conversations, model) is off unless RASA_ENABLE_API=true,
@@ -33,7 +47,7 @@ trap 'trap - EXIT INT TERM; kill 0 2>/dev/null; wait' EXIT INT TERM
 $BIN/python -m actions.server --port "$ACTION_PORT" &
 $BIN/rasa run --model models/panda.tar.gz \
   --interface "$RASA_HOST" --port "$RASA_PORT" \
-  --credentials credentials.yml --endpoints endpoints.yml "${api_args[@]}" &
+  --credentials credentials.yml --endpoints "$RASA_ENDPOINTS" "${api_args[@]}" &
 $BIN/python scripts/web.py --host "$RASA_HOST" --port "$WEB_PORT" \
   --rasa-url "${RASA_PUBLIC_URL:-}" &
 

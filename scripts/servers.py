@@ -42,18 +42,28 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def write_endpoints(path: Path, action_port: int, tracker_store: str) -> Path:
-    """An endpoints file pointing at this action server and tracker store."""
-    path.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f"{tracker_store}"
-    )
+def endpoints_yaml(path: Path, tracker_store: Dict[str, Any],
+                   lock_store: Dict[str, Any] | None = None) -> Path:
+    """An endpoints file for a deployment other than `make run`'s (scale-out, tuning).
+
+    Everything else starts with the shipped endpoints.yml.
+    """
+    import yaml
+
+    content: Dict[str, Any] = {
+        "action_endpoint": {"url": "http://127.0.0.1:${ACTION_PORT}/webhook"},
+        "tracker_store": tracker_store,
+    }
+    if lock_store:
+        content["lock_store"] = lock_store
+    # ${ACTION_PORT} must stay a plain (unquoted) scalar, or Rasa won't expand it.
+    path.write_text(yaml.safe_dump(content, sort_keys=False).replace("'", ""))
     return path
 
 
-def sqlite_tracker_store(db: Path) -> str:
-    """The tracker_store section for a SQLite file."""
-    return f"tracker_store:\n  type: storage.tracker_store.PandaSQLTrackerStore\n  db: {db}\n"
+def sqlite_url(db: Path) -> str:
+    """The TRACKER_DB_URL of a SQLite file."""
+    return f"sqlite:///{db}"
 
 
 @dataclass
@@ -152,41 +162,69 @@ class Bot:
 
 def start_bot(
     workdir: Path,
-    model: Path = ROOT / "models" / "panda.tar.gz",
-    tracker_store: str | None = None,
+    db_url: str | None = None,
     with_actions: bool = True,
     token: str = "test-token",
     extra_env: Dict[str, str] | None = None,
+    endpoints: Path | None = None,
 ) -> Bot:
-    """Start the action server (optional) and Rasa on free loopback ports."""
+    """Start the bot the way `make run` does, on free loopback ports.
+
+    With the action server, this is ``scripts/run.sh`` itself (action server,
+    Rasa and the chat page) reading the shipped endpoints.yml and
+    credentials.yml; only the ports, the database (``TRACKER_DB_URL``) and the
+    API token come from the environment. Without it, Rasa alone is started
+    with the same command line and files, and ACTION_PORT points at a port
+    nothing listens on. ``endpoints`` replaces endpoints.yml only for the
+    deployments README describes besides `make run` (several servers).
+    """
+    model = ROOT / "models" / "panda.tar.gz"
     if not model.exists():
         raise FileNotFoundError(f"{model} is missing: run `make train` first")
-    action_port, rasa_port = free_port(), free_port()
+    rasa_port = free_port()
     db = workdir / "conversations.db"
-    store = tracker_store if tracker_store is not None else sqlite_tracker_store(db)
-    endpoints = write_endpoints(workdir / "endpoints.yml", action_port, store)
-    actions = None
+    env = {
+        "RASA_PORT": str(rasa_port), "ACTION_PORT": str(free_port()),
+        "WEB_PORT": str(free_port()), "RASA_HOST": "127.0.0.1",
+        "TRACKER_DB_URL": db_url or sqlite_url(db),
+        "RASA_ENABLE_API": "true", "RASA_AUTH_TOKEN": token,
+        **(extra_env or {}),
+    }
+    if endpoints is not None:
+        env["RASA_ENDPOINTS"] = str(endpoints)
     if with_actions:
-        actions = spawn(
-            [str(VENV_BIN / "python"), "-m", "actions.server", "--port", str(action_port)],
-            workdir / "actions.log", extra_env,
+        rasa = spawn([str(ROOT / "scripts" / "run.sh")], workdir / "rasa.log", env)
+    else:
+        rasa = spawn(
+            [str(VENV_BIN / "rasa"), "run", "--model", str(model),
+             "--interface", "127.0.0.1", "--port", str(rasa_port),
+             "--enable-api", "--auth-token", token,
+             "--credentials", str(ROOT / "credentials.yml"),
+             "--endpoints", str(endpoints or ROOT / "endpoints.yml")],
+            workdir / "rasa.log", env,
         )
-    rasa = spawn(
-        [str(VENV_BIN / "rasa"), "run", "--model", str(model),
-         "--interface", "127.0.0.1", "--port", str(rasa_port),
-         "--enable-api", "--auth-token", token,
-         "--credentials", str(ROOT / "credentials.yml"),
-         "--endpoints", str(endpoints)],
-        workdir / "rasa.log", extra_env,
-    )
     url = f"http://127.0.0.1:{rasa_port}"
     try:
-        if actions:
-            wait_until(f"http://127.0.0.1:{action_port}/health", actions)
+        if with_actions:
+            wait_until(f"http://127.0.0.1:{env['ACTION_PORT']}/health", rasa)
         wait_until(f"{url}/status?token={token}", rasa)
     except Exception:
         rasa.stop()
-        if actions:
-            actions.stop()
         raise
-    return Bot(url, token, rasa, actions, db if tracker_store is None else None)
+    return Bot(url, token, rasa, None, db if db_url is None else None)
+
+
+def rasa_pid(proc: Process) -> int:
+    """The pid of the `rasa run` process that ``proc`` started (itself, or run.sh's child)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry.name)) != proc.popen.pid:
+                continue
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, ProcessLookupError):
+            continue
+        if len(argv) > 2 and argv[1].endswith(b"/rasa") and argv[2] == b"run":
+            return int(entry.name)
+    raise LookupError("no rasa process in that process group")

@@ -1,7 +1,7 @@
 """The running bot over its REST channel: answers, sources, handoff, context, safety."""
 import re
 
-from scripts.servers import Bot
+from scripts.servers import ROOT, Bot
 from tests.helpers import buttons, customs, texts
 
 FOOT_GUIDE = "foot-massage-benefits-panda-spa.txt"
@@ -121,3 +121,31 @@ def test_every_turn_is_stored_in_the_tracker_store(bot: Bot, sender: str) -> Non
     said = [e["text"] for e in events if e["event"] == "user"]
     assert said == ["hello", "what is reflexology?"]
     assert "utter_ask_reflexology" in [e.get("name") for e in events if e["event"] == "action"]
+
+
+UNSURE_CANDIDATES = [
+    "Is massage good for insomnia?",
+    "massage sleep stress pain",
+    "feet tired sleep?",
+    "relax better nights?",
+    "help me feel better overall",
+]
+
+
+def test_an_unsure_question_gets_suggestion_buttons_through_the_shipped_config(
+        bot: Bot, sender: str) -> None:
+    """`make run`'s endpoints.yml reaches the action server: "did you mean", not the apology."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    threshold = next(c["threshold"] for c in config["pipeline"]
+                     if c["name"] == "FallbackClassifier")
+    unsure = [text for text in UNSURE_CANDIDATES
+              if bot.parse(text)["intent"]["confidence"] < threshold]
+    assert unsure, "no candidate is below the fallback threshold any more: add one"
+    reply = bot.say(unsure[0], sender)
+    offered = buttons(reply)
+    assert "Did you mean" in texts(reply), reply
+    assert "couldn't answer" not in texts(reply)
+    assert offered[-1] == {"title": "Talk to the spa", "payload": "/contact"}
+    assert len(offered) >= 2 and all(b["payload"].startswith("/ask_") for b in offered[:-1])

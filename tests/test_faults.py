@@ -10,7 +10,8 @@ from typing import Iterator
 
 import pytest
 
-from scripts.servers import QUIET_ENV, ROOT, VENV_BIN, Bot, channel_env, free_port, start_bot
+from scripts.servers import (QUIET_ENV, ROOT, VENV_BIN, Bot, channel_env, endpoints_yaml, free_port,
+                             start_bot)
 
 
 def user_texts(bot: Bot, sender: str) -> list:
@@ -64,9 +65,10 @@ def test_rasa_exits_with_a_clear_error_when_the_database_is_unreachable(tmp_path
 def impatient_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     """A bot whose SQLite busy timeout is short, so a held lock forces retries."""
     workdir = tmp_path_factory.mktemp("locked")
-    store = ("tracker_store:\n  type: storage.tracker_store.PandaSQLTrackerStore\n"
-             f"  db: {workdir / 'conversations.db'}\n  sqlite_busy_timeout_seconds: 0.5\n")
-    running = start_bot(workdir, tracker_store=store, with_actions=False)
+    endpoints = endpoints_yaml(
+        workdir / "endpoints.yml",
+        {"type": "storage.tracker_store.PandaSQLTrackerStore", "sqlite_busy_timeout_seconds": 0.5})
+    running = start_bot(workdir, with_actions=False, endpoints=endpoints)
     running.db = workdir / "conversations.db"
     yield running
     running.stop()

@@ -13,7 +13,7 @@ from typing import Dict, Iterator, List
 import pytest
 import requests
 
-from scripts.servers import Bot, sqlite_tracker_store, start_bot
+from scripts.servers import Bot, rasa_pid, sqlite_url, start_bot
 
 QUESTIONS = ["does foot massage help with sleep?", "how often?", "what is reflexology?",
              "I want to book", "does massage help with stress?", "when is best?"]
@@ -88,8 +88,8 @@ def test_kill_9_under_load_keeps_every_answered_turn(loaded_bot: Bot, workdir: P
         target=lambda: outcome.update(r=run_senders(loaded_bot.url, 10, 15, stop)))
     load.start()
     time.sleep(4)
-    os.kill(loaded_bot.rasa.popen.pid, signal.SIGKILL)
-    loaded_bot.rasa.popen.wait(10)
+    os.kill(rasa_pid(loaded_bot.rasa), signal.SIGKILL)
+    loaded_bot.rasa.stop()
     stop.set()
     load.join(90)
     results = outcome["r"]
@@ -98,7 +98,7 @@ def test_kill_9_under_load_keeps_every_answered_turn(loaded_bot: Bot, workdir: P
     assert loaded_bot.db is not None
     restart_dir = workdir / "restart"
     restart_dir.mkdir()
-    restarted = start_bot(restart_dir, tracker_store=sqlite_tracker_store(loaded_bot.db),
+    restarted = start_bot(restart_dir, db_url=sqlite_url(loaded_bot.db),
                           with_actions=False)
     try:
         for sender, r in results.items():

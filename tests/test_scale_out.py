@@ -11,7 +11,7 @@ from typing import Dict, Iterator, List, Tuple
 
 import pytest
 
-from scripts.servers import Bot, start_bot
+from scripts.servers import Bot, endpoints_yaml, start_bot
 from scripts.services import postgres_server, redis_server
 
 
@@ -20,14 +20,16 @@ def two_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[Bot,
     work = tmp_path_factory.mktemp("scale")
     with postgres_server(_mkdir(work / "pg")) as db_url, \
             redis_server(_mkdir(work / "redis")) as port:
-        store = ("tracker_store:\n  type: storage.tracker_store.PandaSQLTrackerStore\n"
-                 "lock_store:\n  type: storage.lock_store.AtomicRedisLockStore\n"
-                 "  url: 127.0.0.1\n"
-                 f"  port: {port}\n  db: 1\n")
-        env = {"TRACKER_DB_URL": db_url, "RATE_LIMIT_PER_MINUTE": "100000"}
-        first = start_bot(_mkdir(work / "a"), tracker_store=store, extra_env=env)
+        endpoints = endpoints_yaml(
+            work / "endpoints.yml",
+            {"type": "storage.tracker_store.PandaSQLTrackerStore"},
+            {"type": "storage.lock_store.AtomicRedisLockStore", "url": "127.0.0.1",
+             "port": port, "db": 1})
+        env = {"RATE_LIMIT_PER_MINUTE": "100000"}
+        first = start_bot(_mkdir(work / "a"), db_url=db_url, extra_env=env, endpoints=endpoints)
         try:
-            second = start_bot(_mkdir(work / "b"), tracker_store=store, extra_env=env)
+            second = start_bot(_mkdir(work / "b"), db_url=db_url, extra_env=env,
+                               endpoints=endpoints)
         except Exception:
             first.stop()
             raise
