@@ -5,18 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
-# Settings come from the environment first, then from .env: KEY=VALUE lines,
-# read as data and never executed, filling only what the environment lacks.
-if [ -f .env ]; then
-  while IFS= read -r line || [ -n "$line" ]; do
-    line="${line%$'\r'}"
-    case "$line" in ''|'#'*) continue ;; esac
-    key="${line%%=*}"; value="${line#*=}"
-    [[ "$key" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || continue
-    if [[ "$value" =~ ^\"(.*)\"$ || "$value" =~ ^\'(.*)\'$ ]]; then value="${BASH_REMATCH[1]}"; fi
-    [ -n "${!key+set}" ] || export "$key=$value"
-  done < .env
-fi
+# Settings come from the environment first, then from .env (ENV_FILE), read as
+# KEY=VALUE data by storage/settings.py and never executed.
+eval "$($BIN/python -m storage.settings --export)"
 RASA_HOST="${RASA_HOST:-127.0.0.1}"
 RASA_PORT="${RASA_PORT:-5005}"
 export ACTION_PORT="${ACTION_PORT:-5055}"
@@ -48,7 +39,7 @@ $BIN/python -m actions.server --port "$ACTION_PORT" &
 $BIN/rasa run --model models/panda.tar.gz \
   --interface "$RASA_HOST" --port "$RASA_PORT" \
   --credentials credentials.yml --endpoints "$RASA_ENDPOINTS" "${api_args[@]}" &
-$BIN/python scripts/web.py --host "$RASA_HOST" --port "$WEB_PORT" \
+$BIN/python -m scripts.web --host "$RASA_HOST" --port "$WEB_PORT" --rasa-port "$RASA_PORT" \
   --rasa-url "${RASA_PUBLIC_URL:-}" &
 
 echo "Panda Spa assistant starting (Rasa takes a few seconds to load the model):"

@@ -22,6 +22,8 @@ QUIET_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3",
     "PYTHONWARNINGS": "ignore",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    # A developer's .env never reaches the processes the tests start.
+    "ENV_FILE": "",
 }
 
 
@@ -124,6 +126,7 @@ class Bot:
     rasa: Process
     actions: Process | None
     db: Path | None = None
+    web_url: str | None = None
     session: requests.Session = field(default_factory=requests.Session)
 
     def say(self, text: str, sender: str = "tester") -> List[Dict[str, Any]]:
@@ -211,7 +214,10 @@ def start_bot(
     except Exception:
         rasa.stop()
         raise
-    return Bot(url, token, rasa, None, db if db_url is None else None)
+    web_url = f"http://127.0.0.1:{env['WEB_PORT']}/" if with_actions else None
+    if web_url:
+        wait_until(web_url, rasa, timeout=30)
+    return Bot(url, token, rasa, None, db if db_url is None else None, web_url)
 
 
 def rasa_pid(proc: Process) -> int:

@@ -12,13 +12,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Dict, Tuple
 
+from storage.settings import load_env_file
+
 WEB = Path(__file__).resolve().parent.parent / "web"
 WIDGET = WEB / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 
 
-def routes(rasa_url: str) -> Dict[str, Tuple[str, bytes]]:
-    """Path -> (content type, body); read once at start."""
-    config = f"window.PANDA_CONFIG = {json.dumps({'socketUrl': rasa_url})};\n"
+def routes(rasa_url: str, rasa_port: int = 5005) -> Dict[str, Tuple[str, bytes]]:
+    """Path -> (content type, body); read once at start.
+
+    With no public URL, the page reaches Rasa on its own host name at ``rasa_port``.
+    """
+    settings = {"socketUrl": rasa_url, "rasaPort": rasa_port}
+    config = f"window.PANDA_CONFIG = {json.dumps(settings)};\n"
     return {
         "/": ("text/html; charset=utf-8", (WEB / "index.html").read_bytes()),
         "/webchat.js": ("application/javascript", WIDGET.read_bytes()),
@@ -55,12 +61,15 @@ class Handler(BaseHTTPRequestHandler):
 
 def main() -> None:
     """Parse the arguments and serve until interrupted."""
+    load_env_file()
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default=os.environ.get("WEB_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
+    parser.add_argument("--host", default=os.environ.get("WEB_HOST") or "127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT") or 8080))
     parser.add_argument("--rasa-url", default=os.environ.get("RASA_PUBLIC_URL", ""))
+    parser.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT") or 5005))
     args = parser.parse_args()
-    server = ThreadingHTTPServer((args.host, args.port), partial(Handler, routes(args.rasa_url)))
+    files = routes(args.rasa_url, args.rasa_port)
+    server = ThreadingHTTPServer((args.host, args.port), partial(Handler, files))
     print(f"Chat page: http://{args.host}:{args.port}/", flush=True)
     server.serve_forever()
 

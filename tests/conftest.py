@@ -1,4 +1,5 @@
 """Shared fixtures: the real domain and training data, and a running bot."""
+import os
 from typing import Any, Dict, Iterator
 
 import pytest
@@ -7,6 +8,9 @@ from scripts.servers import ROOT, Bot, channel_env, start_bot
 from tests.console_support import console, database, had_conversations, pg_admin
 from tests.fakes import FakeProvider, start_fake_provider
 from tests.helpers import CHANNEL_SECRETS
+
+# A developer's .env never reaches the tests (storage/settings.py).
+os.environ["ENV_FILE"] = ""
 
 __all__ = ["CHANNEL_SECRETS", "console", "database", "had_conversations", "pg_admin"]
 

@@ -1,7 +1,7 @@
 """The running bot over its REST channel: answers, sources, handoff, context, safety."""
 import re
 
-from scripts.servers import ROOT, Bot
+from scripts.servers import Bot
 from tests.helpers import buttons, customs, texts
 
 FOOT_GUIDE = "foot-massage-benefits-panda-spa.txt"
