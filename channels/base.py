@@ -15,11 +15,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json, text
 
 from channels.guard import (
-    SLOW_DOWN,
     Outcome,
     RateLimiter,
     handle_visitor_message,
     rate_limit_from_env,
+    slow_down,
 )
 from channels.render import Choice, Reply
 
@@ -111,14 +111,16 @@ class ReplayGuard:
 class RenderingOutput(OutputChannel):
     """An output channel that renders whole messages with channels.render.
 
-    ``delivered`` counts the replies sent, so a turn with none can be noticed.
+    ``delivered`` counts the replies sent, so a turn with none can be noticed;
+    ``language`` is the visitor's (set for each message by the guard).
     """
 
     delivered = 0
+    language = "en"
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         """Render the whole message at once (text, buttons and source together)."""
-        reply = Reply.from_rasa(message)
+        reply = Reply.from_rasa(message, self.language)
         if not reply.is_empty:
             self.delivered += 1
             await self.deliver(recipient_id, reply)
@@ -126,7 +128,7 @@ class RenderingOutput(OutputChannel):
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Plain text, for callers that bypass send_response."""
         self.delivered += 1
-        await self.deliver(recipient_id, Reply(text=text))
+        await self.deliver(recipient_id, Reply(text=text, language=self.language))
 
     async def deliver(self, recipient_id: str, reply: Reply) -> None:
         """Send one rendered reply to the provider."""
@@ -180,7 +182,7 @@ async def handle_and_render(
     outcome = await handle_visitor_message(on_new_message, channel.name(), limiter, agent,
                                            output, sender, text, message_id, metadata)
     if outcome is Outcome.LIMITED:
-        await output.deliver(sender, Reply(text=SLOW_DOWN))
+        await output.deliver(sender, Reply(text=slow_down(text)))
 
 
 class MetaWebhookInput(InputChannel):

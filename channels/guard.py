@@ -17,6 +17,10 @@ from typing import Any, Awaitable, Callable, Deque, Dict, List, Protocol, Tuple
 
 from rasa.core.channels.channel import UserMessage
 
+from language.detect import LANGUAGES, detect
+from language.texts import TEXTS, say
+from language.variants import variant_for
+
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 5000
@@ -24,9 +28,9 @@ MAX_SENDER_CHARS = 255
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:@+\-]{1,255}$")
 DEFAULT_RATE_LIMIT_PER_MINUTE = 30
 
-SLOW_DOWN = ("You're sending messages faster than I can answer them. Please wait a moment "
-             "and try again, or contact the spa directly.")
-CANNOT_ANSWER = "Sorry, I couldn't answer that just now. The Panda Spa team can help you:"
+SLOW_DOWN = TEXTS["slow_down"]["en"]
+CANNOT_ANSWER = TEXTS["cannot_answer"]["en"]
+PAYLOAD_LANGUAGE = re.compile(r'"language"\s*:\s*"(en|vi|ko)"')
 TRUNCATED_NOTE = "truncated_from_chars"
 
 
@@ -89,13 +93,43 @@ class RateLimiter:
             del self._times[sender]
 
 
-def cannot_answer_messages(agent: Any) -> List[Dict[str, Any]]:
+def slow_down(text: str) -> str:
+    """The "slow down" message in the language of ``text`` (no tracker is read)."""
+    return say("slow_down", detect(text))
+
+
+async def visitor_language(agent: Any, sender: str, text: str,
+                           metadata: Dict[str, Any] | None = None) -> str:
+    """The language to answer in, as the NLU will set the ``language`` slot.
+
+    The message's own language; for a button payload or a message that tells
+    none (emoji, a number), the payload's or the page's hint, else the
+    conversation's last language (its slot), else English.
+    """
+    if text.startswith("/"):
+        found = PAYLOAD_LANGUAGE.search(text)
+        language = found.group(1) if found else None
+    else:
+        language = detect(text) or (metadata or {}).get("language")
+    if language in LANGUAGES:
+        return str(language)
+    store = getattr(agent, "tracker_store", None)
+    try:
+        tracker = await store.retrieve(sender) if store is not None else None
+    except Exception:  # a store that fails here fails the turn too, with its own log
+        tracker = None
+    slot = tracker.get_slot("language") if tracker is not None else None
+    return slot if slot in LANGUAGES else "en"
+
+
+def cannot_answer_messages(agent: Any, language: str = "en") -> List[Dict[str, Any]]:
     """The apology and the contact card (from the domain) sent when the bot said nothing."""
-    messages: List[Dict[str, Any]] = [{"text": CANNOT_ANSWER}]
+    messages: List[Dict[str, Any]] = [{"text": say("cannot_answer", language)}]
     domain = getattr(agent, "domain", None)
     card = (domain.responses.get("utter_contacts") if domain else None) or []
-    if card:
-        messages.append(dict(card[0]))
+    variant = variant_for(card, {"language": language})
+    if variant:
+        messages.append({k: v for k, v in variant.items() if k != "condition"})
     return messages
 
 
@@ -138,12 +172,15 @@ async def handle_visitor_message(
     metadata = dict(metadata or {})
     if original_length:
         metadata[TRUNCATED_NOTE] = original_length
+    language = await visitor_language(agent, sender, text, metadata)
+    if hasattr(output, "language"):  # rendering channels speak the visitor's language
+        output.language = language  # type: ignore[attr-defined]
     await on_new_message(UserMessage(text, output, sender, input_channel=channel,  # type: ignore[arg-type]
                                      message_id=message_id, metadata=metadata or None))
     if not output.delivered:
         logger.error(
             "No reply for a message from %s on %s: sent the contacts instead. "
             "Is the action server running (endpoints.yml action_endpoint)?", sender, channel)
-        for message in cannot_answer_messages(agent):
+        for message in cannot_answer_messages(agent, language):
             await output.send_response(sender, message)
     return Outcome.ANSWERED

@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, List
 
+from language.texts import say
+
 # Messenger Platform limits
 MESSENGER_TEXT_MAX = 2000
 MESSENGER_BUTTONS_MAX = 3
@@ -51,10 +53,14 @@ class Reply:
     links: List[Link] = field(default_factory=list)
     source: str | None = None
     custom: Dict[str, Any] = field(default_factory=dict)
+    language: str = "en"
 
     @classmethod
-    def from_rasa(cls, message: Dict[str, Any]) -> "Reply":
-        """Read a message as Rasa's ``OutputChannel.send_response`` receives it."""
+    def from_rasa(cls, message: Dict[str, Any], language: str = "en") -> "Reply":
+        """Read a message as Rasa's ``OutputChannel.send_response`` receives it.
+
+        ``language`` is the conversation's; a translated answer names its own.
+        """
         choices, links = [], []
         for button in message.get("buttons") or message.get("quick_replies") or []:
             title = str(button.get("title", "")).strip()
@@ -63,14 +69,17 @@ class Reply:
             elif title:
                 choices.append(Choice(title, str(button.get("payload") or title)))
         custom = message.get("custom") or {}
+        if isinstance(custom, dict) and custom.get("language"):
+            language = str(custom["language"])
         if isinstance(custom, dict) and custom.get("kind") == "answer":
             choices += feedback_choices(str(message.get("utter_action") or ""))
         return cls(
             text=(message.get("text") or "").strip(),
             choices=choices,
             links=links,
-            source=source_line(custom),
+            source=source_line(custom, language),
             custom=custom,
+            language=language,
         )
 
     @property
@@ -85,12 +94,20 @@ def feedback_choices(answer: str) -> List[Choice]:
             for symbol, rating in (("👍", "up"), ("👎", "down"))]
 
 
-def source_line(custom: Dict[str, Any]) -> str | None:
-    """'Source: <article>, "<section>"' for a sourced answer, else None."""
+def source_line(custom: Dict[str, Any], language: str = "en") -> str | None:
+    """'Source: <article>, "<section>"' for a sourced answer, else None.
+
+    A translated answer shows the translated titles and the note ("bản dịch").
+    """
     source = custom.get("source") if isinstance(custom, dict) else None
     if not source or custom.get("kind") != "answer":
         return None
-    return f"Source: {source['article']}, “{source['section']}”"
+    translated = source.get("translated")
+    if isinstance(translated, dict) and translated.get("article"):
+        note = f" ({translated['note']})" if translated.get("note") else ""
+        return (f"{say('source', language)}: {translated['article']}, "
+                f"“{translated.get('section') or source['section']}”{note}")
+    return f"{say('source', language)}: {source['article']}, “{source['section']}”"
 
 
 def clip(text: str, limit: int) -> str:
@@ -169,7 +186,7 @@ def to_messenger(reply: Reply) -> List[Dict[str, Any]]:
                 "type": "template",
                 "payload": {
                     "template_type": "button",
-                    "text": "Contact Panda Spa" if start == 0 else "More ways to reach us",
+                    "text": say("contact_spa" if start == 0 else "more_ways", reply.language),
                     "buttons": link_buttons[start:start + MESSENGER_BUTTONS_MAX],
                 },
             }
@@ -180,7 +197,7 @@ def to_messenger(reply: Reply) -> List[Dict[str, Any]]:
                   "payload": c.payload}
                  for c in reply.choices[:MESSENGER_QUICK_REPLIES_MAX]]
         if not out:
-            out.append({"text": "Choose one:"})
+            out.append({"text": say("choose_one", reply.language)})
         out[-1] = {**out[-1], "quick_replies": quick}
     return out
 
@@ -200,7 +217,7 @@ def to_twilio_whatsapp(reply: Reply) -> List[str]:
     lines = [reply.text] if reply.text else []
     if reply.choices:
         lines.append("\n".join(f"{i}. {c.title}" for i, c in enumerate(reply.choices, 1)))
-        lines.append("Reply with a number to choose.")
+        lines.append(say("reply_with_number", reply.language))
     if reply.links:
         lines.append("\n".join(link_line(lk) for lk in reply.links))
     if reply.source:
@@ -236,7 +253,7 @@ def to_whatsapp_cloud(reply: Reply, to: str) -> List[Dict[str, Any]]:
     if not reply.choices:
         return [{**base, "type": "text", "text": {"body": part, "preview_url": False}}
                 for part in split_text(body, WHATSAPP_TEXT_MAX)]
-    parts = split_text(body or "Choose one:", WHATSAPP_INTERACTIVE_BODY_MAX)
+    parts = split_text(body or say("choose_one", reply.language), WHATSAPP_INTERACTIVE_BODY_MAX)
     out = [{**base, "type": "text", "text": {"body": p, "preview_url": False}}
            for p in parts[:-1]]
     if len(reply.choices) <= WHATSAPP_REPLY_BUTTONS_MAX:
@@ -246,7 +263,8 @@ def to_whatsapp_cloud(reply: Reply, to: str) -> List[Dict[str, Any]]:
             for c in reply.choices]}
         kind = "button"
     else:
-        action = {"button": "Options", "sections": [{"title": "Questions", "rows": [
+        action = {"button": clip(say("options", reply.language), WHATSAPP_BUTTON_TITLE_MAX),
+                  "sections": [{"title": say("questions", reply.language), "rows": [
             {"id": c.payload, "title": clip(c.title, WHATSAPP_ROW_TITLE_MAX),
              "description": clip(c.title, WHATSAPP_ROW_DESCRIPTION_MAX)}
             for c in reply.choices[:WHATSAPP_LIST_ROWS_MAX]]}]}

@@ -22,6 +22,7 @@ from channels.guard import (
     handle_visitor_message,
     rate_limit_from_env,
     sender_problem,
+    slow_down,
 )
 
 MAX_BODY_BYTES = 64 * 1024
@@ -104,7 +105,8 @@ class StrictRestInput(InputChannel):
             if outcome is Outcome.LIMITED:
                 return json_response(
                     {"error": "rate_limited", "reason": SLOW_DOWN,
-                     "messages": [{"recipient_id": sender, "text": SLOW_DOWN}]},
+                     "messages": [{"recipient_id": sender,
+                                   "text": slow_down(data["message"])}]},
                     status=429, headers={"Retry-After": str(self.limiter.retry_after(sender))})
             return json_response(collector.messages)
 
