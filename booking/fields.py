@@ -95,6 +95,7 @@ def parse_massage(text: str, requested: bool) -> str | Invalid | None:
 _NAME_NOISE = re.compile(r"^(?:my name is|my name's|i am|i'm|it's|this is|name:?|call me"
                          r"|toi ten la|ten toi la|ten la|toi la|em ten|anh ten|chi ten)\s+",
                          re.IGNORECASE)
+_NOT_IN_NAMES = re.compile(r"[<>{}\[\]/\\=@#$%^*|~`]")
 _NAME_SUFFIX_KO = re.compile(r"\s*(?:입니다|이에요|예요|이요)\.?$")
 
 
@@ -109,7 +110,7 @@ def parse_name(text: str) -> str | Invalid:
         name = name[cut.end():]
     name = _NAME_SUFFIX_KO.sub("", name).strip(" .,!")
     name = re.sub(r"^(?:제 이름은|이름은|저는)\s*", "", name)
-    if not name or not any(c.isalpha() for c in name) or re.search(r"[<>{}\[\]/\\=@#$%^*|~`]", name):
+    if not name or not any(c.isalpha() for c in name) or _NOT_IN_NAMES.search(name):
         return Invalid("unclear")
     if any(c.isdigit() for c in name):
         return Invalid("unclear")

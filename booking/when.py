@@ -110,7 +110,8 @@ _EN = [
 _CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)|\b(\d{1,2}):(\d{2})\b")
 _PART = re.compile(r"\b(morning|afternoon|evening)\b")
 _DAYWORDS = re.compile(
-    r"\b(today|tomorrow|yesterday|in \d+ days?|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"\b(today|tomorrow|yesterday|in \d+ days?"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     r"|\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{4}-\d{2}-\d{2}"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}"
     r"|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
