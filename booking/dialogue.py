@@ -25,7 +25,7 @@ ASIDE_INTENTS = frozenset({"contact", "ask_location", "ask_prices", "ask_opening
 ASIDE_CONFIDENCE = 0.6
 WHATSAPP_CHANNELS = frozenset({"twilio_whatsapp", "whatsapp"})
 
-_CANCEL = re.compile(r"^\W*(?:cancel|stop|quit|never ?mind|forget it|huy|huy bo|thoi|dung lai"
+_CANCEL = re.compile(r"^\W*(?:cancel|stop|quit|forget it|huy|huy bo|thoi|dung lai"
                      r"|khong dat nua|취소|그만)(?:\s+(?:it|that|the booking|booking|please|pls"
                      r"|dat lich|nhe|di|해줘|할게요|해 주세요))*\W*$", re.IGNORECASE)
 _CUE = re.compile(r"\b(?:change|changed|actually|instead|make it|correction|update|wrong|sorry"
