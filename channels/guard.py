@@ -17,6 +17,8 @@ from typing import Any, Awaitable, Callable, Deque, Dict, List, Protocol, Tuple
 
 from rasa.core.channels.channel import UserMessage
 
+from channels.delivery import append_events, sent_by_channel
+
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 5000
@@ -144,6 +146,9 @@ async def handle_visitor_message(
         logger.error(
             "No reply for a message from %s on %s: sent the contacts instead. "
             "Is the action server running (endpoints.yml action_endpoint)?", sender, channel)
-        for message in cannot_answer_messages(agent):
+        apology = cannot_answer_messages(agent)
+        for message in apology:
             await output.send_response(sender, message)
+        # staff see in the transcript what the visitor received
+        await append_events(agent, sender, [sent_by_channel(m) for m in apology])
     return Outcome.ANSWERED
