@@ -209,6 +209,10 @@ class MetaWebhookInput(InputChannel):
         """``{"sender", "text", "id"}`` for each visitor message in ``body``."""
         raise NotImplementedError
 
+    async def handled_here(self, agent: Any, message: Dict[str, str]) -> bool:
+        """True when the channel dealt with an accepted event itself (media, reactions)."""
+        return False
+
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
@@ -242,6 +246,8 @@ class MetaWebhookInput(InputChannel):
                 return forbidden("replayed message")
             self.replays.remember(m["id"] for m in messages)
             for m in messages:
+                if await self.handled_here(getattr(request.app.ctx, "agent", None), m):
+                    continue
                 await handle_and_render(
                     on_new_message, self, self.limiter, getattr(request.app.ctx, "agent", None),
                     self.get_output_channel(), m["sender"], m["text"], m["id"] or None)

@@ -20,6 +20,7 @@ from rasa.core.channels.channel import UserMessage
 from language.detect import LANGUAGES, detect
 from language.texts import TEXTS, say
 from language.variants import variant_for
+from channels.delivery import append_events, sent_by_channel
 
 logger = logging.getLogger(__name__)
 
@@ -181,6 +182,9 @@ async def handle_visitor_message(
         logger.error(
             "No reply for a message from %s on %s: sent the contacts instead. "
             "Is the action server running (endpoints.yml action_endpoint)?", sender, channel)
-        for message in cannot_answer_messages(agent, language):
+        apology = cannot_answer_messages(agent, language)
+        for message in apology:
             await output.send_response(sender, message)
+        # staff see in the transcript what the visitor received
+        await append_events(agent, sender, [sent_by_channel(m) for m in apology])
     return Outcome.ANSWERED

@@ -27,8 +27,15 @@ from channels.base import (
     last_choices,
     post,
 )
+from channels.delivery import contact_card, visitor_language
 from channels.guard import RateLimiter, rate_limit_from_env
-from channels.render import Reply, choice_for_number, is_number_reply, to_twilio_whatsapp
+from channels.render import (
+    Reply,
+    choice_for_number,
+    is_number_reply,
+    media_reply,
+    to_twilio_whatsapp,
+)
 
 logger = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://api.twilio.com"
@@ -118,7 +125,10 @@ class TwilioWhatsAppInput(InputChannel):
             if self.replays.seen_all([sid]):
                 return forbidden("replayed message")
             self.replays.remember([sid])
-            text = form.get("Body") or ("[media]" if form.get("NumMedia", "0") != "0" else "")
+            if not (form.get("Body") or "").strip() and form.get("NumMedia", "0") != "0":
+                await self._media_reply(request, sender)
+                return text_response(EMPTY_TWIML, content_type="text/xml")
+            text = form.get("Body") or ""
             # only a numeric reply needs the last menu (one tracker read)
             choice = (choice_for_number(text, await self._choices(request, sender))
                       if is_number_reply(text) else None)
@@ -129,6 +139,14 @@ class TwilioWhatsAppInput(InputChannel):
             return text_response(EMPTY_TWIML, content_type="text/xml")
 
         return hook
+
+    async def _media_reply(self, request: Request, sender: str) -> None:
+        """A photo or voice note: one polite "text only" reply, in the visitor's language."""
+        agent = getattr(request.app.ctx, "agent", None)
+        if self.limiter.allow(sender):
+            reply = media_reply("media", await visitor_language(agent, sender),
+                                contact_card(agent))
+            await self.get_output_channel().deliver(sender, reply)
 
     @staticmethod
     async def _choices(request: Request, sender: str) -> list:

@@ -18,6 +18,7 @@ from socketio import AsyncServer
 
 from channels.base import RenderingOutput, handle_and_render
 from channels.guard import RateLimiter, rate_limit_from_env, sender_problem
+from channels.origins import allowed_origins
 from channels.render import Reply, to_web
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,8 @@ class WebChatInput(SocketIOInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins="*")
+        # pages of WEB_ALLOWED_ORIGINS only, when it is set (the embed on the spa's site)
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins() or "*")
         hook = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
         self.sio = sio
         self.limiter = RateLimiter(rate_limit_from_env())
