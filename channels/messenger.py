@@ -11,6 +11,7 @@ from channels.base import (
     DEFAULT_GRAPH_API_URL,
     MetaWebhookInput,
     RenderingOutput,
+    event_seconds,
     from_same_named,
     post,
 )
@@ -77,7 +78,7 @@ class MessengerInput(MetaWebhookInput):
     def get_output_channel(self) -> RenderingOutput:
         return MessengerOutput(self.page_token, self.graph_api_url)
 
-    def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, str]]:
+    def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, Any]]:
         found = []
         for entry in body.get("entry") or []:
             for event in (entry or {}).get("messaging") or []:
@@ -86,5 +87,6 @@ class MessengerInput(MetaWebhookInput):
                 text = _text_of(event)
                 if sender and text is not None and not message.get("is_echo"):
                     mid = message.get("mid") or (event.get("postback") or {}).get("mid") or ""
-                    found.append({"sender": sender, "text": text, "id": str(mid)})
+                    found.append({"sender": sender, "text": text, "id": str(mid),
+                                  "time": event_seconds(event.get("timestamp"), 1000)})
         return found

@@ -12,6 +12,7 @@ from channels.base import (
     DEFAULT_GRAPH_API_URL,
     MetaWebhookInput,
     RenderingOutput,
+    event_seconds,
     from_same_named,
     post,
 )
@@ -75,7 +76,7 @@ class WhatsAppCloudInput(MetaWebhookInput):
     def get_output_channel(self) -> RenderingOutput:
         return WhatsAppCloudOutput(self.bearer, self.phone_number_id, self.graph_api_url)
 
-    def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, str]]:
+    def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, Any]]:
         found = []
         for entry in body.get("entry") or []:
             for change in (entry or {}).get("changes") or []:
@@ -84,5 +85,6 @@ class WhatsAppCloudInput(MetaWebhookInput):
                     sender = str((message or {}).get("from") or "")
                     if sender and isinstance(text, str):
                         found.append({"sender": sender, "text": text,
-                                      "id": str(message.get("id") or "")})
+                                      "id": str(message.get("id") or ""),
+                                      "time": event_seconds(message.get("timestamp"))})
         return found

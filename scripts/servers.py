@@ -144,10 +144,14 @@ class Bot:
         r.raise_for_status()
         return r.json()
 
-    def tracker(self, sender: str) -> Dict[str, Any]:
-        """The stored conversation of ``sender``."""
+    def tracker(self, sender: str, prefix: str = "rest:") -> Dict[str, Any]:
+        """The stored conversation of ``sender``.
+
+        REST conversations are stored as ``rest:<sender>``; pass ``prefix=""``
+        for the provider channels (WhatsApp, Messenger), whose ids are kept as is.
+        """
         r = self.session.get(
-            f"{self.url}/conversations/{sender}/tracker",
+            f"{self.url}/conversations/{prefix}{sender}/tracker",
             params={"token": self.token}, timeout=30,
         )
         r.raise_for_status()
@@ -226,5 +230,7 @@ def rasa_pid(proc: Process) -> int:
         except (OSError, ProcessLookupError):
             continue
         if len(argv) > 2 and argv[1].endswith(b"/rasa") and argv[2] == b"run":
+            return int(entry.name)
+        if argv[1:4] == [b"-m", b"scripts.rasa_run", b"run"]:  # scripts/run.sh's way
             return int(entry.name)
     raise LookupError("no rasa process in that process group")

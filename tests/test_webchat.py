@@ -8,7 +8,7 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from scripts.servers import ROOT, Bot, Process, free_port, wait_until
+from scripts.servers import ROOT, Bot, Process, wait_until
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -18,9 +18,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 @pytest.fixture(scope="module")
-def chat_page(bot: Bot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The chat page served by scripts/web.py, talking to the test bot."""
-    port = free_port()
+def chat_page(bot: Bot, tmp_path_factory: pytest.TempPathFactory,
+              chat_port: int) -> Iterator[str]:
+    """The chat page served by scripts/web.py (on the origin the bot allows)."""
+    port = chat_port
     log = tmp_path_factory.mktemp("web") / "web.log"
     popen = subprocess.Popen(
         [sys.executable, str(ROOT / "scripts" / "web.py"), "--port", str(port),
