@@ -11,6 +11,7 @@ from sanic import Blueprint
 from channels.base import (
     DEFAULT_GRAPH_API_URL,
     RenderingOutput,
+    event_seconds,
     from_same_named,
 )
 from channels.delivery import fire_and_forget, side_effect
@@ -115,7 +116,7 @@ class MessengerInput(MetaChannel):
              {"recipient": recipient, "sender_action": "typing_on"}],
             self.page_token, "Messenger mark_seen / typing_on"))
 
-    def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, str]]:
+    def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, Any]]:
         found = []
         for entry in body.get("entry") or []:
             for event in (entry or {}).get("messaging") or []:
@@ -131,7 +132,8 @@ class MessengerInput(MetaChannel):
                         "emoji": str(reaction.get("emoji") or ""),
                         "removed": "1" if removed else "",
                         "id": f"reaction:{target}:{reaction.get('action')}:"
-                              f"{reaction.get('emoji')}:{event.get('timestamp')}"})
+                              f"{reaction.get('emoji')}:{event.get('timestamp')}",
+                        "time": event_seconds(event.get("timestamp"), 1000)})
                     continue
                 message = event.get("message") or {}
                 text = _text_of(event)
@@ -140,5 +142,6 @@ class MessengerInput(MetaChannel):
                 kind = "text" if event.get("postback") or message.get("quick_reply") \
                     else _kind_of(message)
                 mid = message.get("mid") or (event.get("postback") or {}).get("mid") or ""
-                found.append({"sender": sender, "text": text, "id": str(mid), "kind": kind})
+                found.append({"sender": sender, "text": text, "id": str(mid), "kind": kind,
+                              "time": event_seconds(event.get("timestamp"), 1000)})
         return found

@@ -88,7 +88,7 @@ class MetaChannel(MetaWebhookInput):
         now = time.monotonic()
         if now - self._media_replied.get(sender, -1e9) < MEDIA_REPLY_COOLDOWN_SECONDS:
             return True  # an album or a burst of voice notes gets one reply
-        if not self.limiter.allow(sender):
+        if not self.limiter.check(agent, sender, None)[0]:
             return True
         self._media_replied[sender] = now
         if len(self._media_replied) > 100_000:

@@ -2,7 +2,7 @@
 
 A comma-separated list such as ``https://pandaspa.vn,https://www.pandaspa.vn``.
 The chat server serves /embed.js only to pages of these origins, and Rasa's
-socket.io accepts connections only from them (when the list is set).
+socket.io accepts connections only from them. Empty: the chat page's own origins.
 """
 import os
 from typing import List
@@ -36,4 +36,8 @@ def allowed_origins(value: str | None = None) -> List[str]:
         origin = origin_of(item) if item.strip() else None
         if origin and origin not in found:
             found.append(origin)
+    if not found and value is None:
+        # the chat page's own origins
+        port = os.environ.get("WEB_PORT", "").strip() or "8080"
+        found = [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
     return found

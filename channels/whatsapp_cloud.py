@@ -12,6 +12,7 @@ from sanic import Blueprint
 from channels.base import (
     DEFAULT_GRAPH_API_URL,
     RenderingOutput,
+    event_seconds,
     from_same_named,
 )
 from channels.delivery import fire_and_forget, side_effect
@@ -119,7 +120,7 @@ class WhatsAppCloudInput(MetaChannel):
             [{"messaging_product": "whatsapp", "status": "read", "message_id": message["id"]}],
             self.bearer, "WhatsApp read receipt"))
 
-    def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, str]]:
+    def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, Any]]:
         found = []
         for entry in body.get("entry") or []:
             for change in (entry or {}).get("changes") or []:
@@ -135,10 +136,12 @@ class WhatsAppCloudInput(MetaChannel):
                         found.append({"sender": sender, "text": "", "id": mid,
                                       "kind": "reaction", "emoji": emoji,
                                       "target": str(reaction.get("message_id") or ""),
-                                      "removed": "" if emoji else "1"})
+                                      "removed": "" if emoji else "1",
+                                      "time": event_seconds(message.get("timestamp"))})
                         continue
                     text = _text_of(message)
                     if isinstance(text, str):
                         found.append({"sender": sender, "text": text, "id": mid,
-                                      "kind": _kind_of(message, text)})
+                                      "kind": _kind_of(message, text),
+                                      "time": event_seconds(message.get("timestamp"))})
         return found

@@ -147,10 +147,14 @@ class Bot:
         r.raise_for_status()
         return r.json()
 
-    def tracker(self, sender: str) -> Dict[str, Any]:
-        """The stored conversation of ``sender``."""
+    def tracker(self, sender: str, prefix: str = "rest:") -> Dict[str, Any]:
+        """The stored conversation of ``sender``.
+
+        REST conversations are stored as ``rest:<sender>``; pass ``prefix=""``
+        for the provider channels (WhatsApp, Messenger), whose ids are kept as is.
+        """
         r = self.session.get(
-            f"{self.url}/conversations/{sender}/tracker",
+            f"{self.url}/conversations/{prefix}{sender}/tracker",
             params={"token": self.token}, timeout=30,
         )
         r.raise_for_status()
@@ -231,6 +235,9 @@ def rasa_pid(proc: Process) -> int:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
         except (OSError, ProcessLookupError):
             continue
-        if len(argv) > 2 and argv[1].endswith(b"/rasa") and argv[2] == b"run":
+        if len(argv) > 2 and (argv[1].endswith(b"/rasa") and argv[2] == b"run"
+                              or argv[1:3] == [b"-m", b"scripts.rasa_run"]):
+            return int(entry.name)
+        if argv[1:4] == [b"-m", b"scripts.rasa_run", b"run"]:  # scripts/run.sh's way
             return int(entry.name)
     raise LookupError("no rasa process in that process group")
