@@ -1,6 +1,7 @@
-"""Compare intent classifiers and fallback gates; writes bench/nlu_choice.md.
+"""Compare intent classifiers and fallback gates for bench/nlu_choice.md.
 
 Usage: python bench/nlu_choice.py [--folds 5] [--diet-epochs 40]
+The table goes to results/nlu_choice_table.md (and standard output).
 
 Every candidate uses the project's own featurizers (config.yml) and is scored
 on the paraphrase held-out set (tests/heldout/nlu.yml, never trained on) and by

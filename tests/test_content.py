@@ -302,3 +302,40 @@ def test_every_intent_is_in_the_test_stories_and_the_heldout_set(domain: Any) ->
             continue
         assert f"intent: {intent}\n" in stories, f"{intent} has no test story"
         assert f"- intent: {intent}\n" in heldout, f"{intent} has no held-out examples"
+
+
+def project_copy(tmp_path: Any) -> Any:
+    """The files `make new-question` edits, copied under ``tmp_path``."""
+    import shutil
+
+    shutil.copytree(FAQ_DIR, tmp_path / "data" / "faq")
+    (tmp_path / "tests" / "stories").mkdir(parents=True)
+    shutil.copy(ROOT / "tests" / "stories" / "faq_answers.yml",
+                tmp_path / "tests" / "stories" / "faq_answers.yml")
+    shutil.copy(ROOT / "domain.yml", tmp_path / "domain.yml")
+    return tmp_path
+
+
+def test_new_question_scaffolds_file_rule_domain_entry_and_story(tmp_path: Any) -> None:
+    from scripts.new_question import scaffold
+
+    root = project_copy(tmp_path)
+    path = scaffold("ask_hydration", root)
+    content = yaml.safe_load(path.read_text())
+    assert [b["intent"] for b in content["nlu"]] == ["ask_hydration"]
+    (variant,) = content["responses"]["utter_ask_hydration"]
+    assert variant["metadata"]["question"] and variant["custom"]["source"]["section"]
+    assert content["rules"][0]["steps"] == [{"intent": "ask_hydration"},
+                                            {"action": "utter_ask_hydration"}]
+    intents = yaml.safe_load((root / "domain.yml").read_text())["intents"]
+    assert intents.index("ask_hydration") == intents.index("book") - 1
+    stories = yaml.safe_load((root / "tests" / "stories" / "faq_answers.yml").read_text())
+    assert stories["stories"][-1]["steps"][-1] == {"action": "utter_ask_hydration"}
+
+
+def test_new_question_refuses_an_existing_question(tmp_path: Any) -> None:
+    from scripts.new_question import scaffold
+
+    root = project_copy(tmp_path)
+    with pytest.raises(FileExistsError):
+        scaffold("ask_sleep", root)
