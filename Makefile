@@ -103,3 +103,8 @@ bench: $(MODEL) ## Benchmark this bot against stock Rasa 3.6; writes bench/RESUL
 
 clean: ## Remove the venv, spaCy pipeline, models and test output
 	rm -rf $(VENV) $(STAMPS) .spacy results .rasa $(MODEL) web/node_modules
+
+.PHONY: new-question
+new-question: ## Scaffold a question: make new-question NAME=ask_topic
+	@test -n "$(NAME)" || { echo "usage: make new-question NAME=ask_topic"; exit 2; }
+	@$(BIN)/python scripts/new_question.py "$(NAME)"
