@@ -6,6 +6,7 @@ it into what the web widget, Messenger, Twilio WhatsApp and the WhatsApp Cloud
 API accept. Pure functions: no I/O, so each limit is tested directly.
 """
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Dict, List
 
@@ -272,3 +273,76 @@ def to_whatsapp_cloud(reply: Reply, to: str) -> List[Dict[str, Any]]:
     out.append({**base, "type": "interactive",
                 "interactive": {"type": kind, "body": {"text": parts[-1]}, "action": action}})
     return out
+
+
+# --- media, stickers, emoji and reactions ------------------------------------
+
+LANGUAGES = ("en", "vi", "ko")
+# What a channel says itself (not the bot's answers): one place, every language.
+CHANNEL_TEXTS: Dict[str, Dict[str, str]] = {
+    "media": {
+        "en": "I can only read text — please type your question, or call/WhatsApp the team:",
+        "vi": "Mình chỉ đọc được tin nhắn chữ — bạn vui lòng gõ câu hỏi, hoặc gọi điện/"
+              "WhatsApp cho đội ngũ spa:",
+        "ko": "저는 글자만 읽을 수 있어요 — 질문을 입력해 주시거나, 스파 팀에 전화/WhatsApp "
+              "해 주세요:",
+    },
+    "sticker": {
+        "en": "😊 Thank you! Ask me anything about massage, or type “book” to book a session.",
+        "vi": "😊 Cảm ơn bạn! Bạn cứ hỏi mình về massage, hoặc gõ “đặt lịch” để đặt lịch nhé.",
+        "ko": "😊 감사합니다! 마사지에 대해 무엇이든 물어보시거나, “예약”이라고 입력해 예약하세요.",
+    },
+}
+# Reactions read as feedback on the answer they are put on; others are ignored.
+HELPFUL_REACTIONS = {"👍", "❤", "😍", "🙏"}
+UNHELPFUL_REACTIONS = {"👎", "😡"}
+MEDIA_KINDS = {"image", "audio", "voice", "video", "document", "file", "sticker", "media",
+               "location", "contacts", "unsupported", "template", "fallback"}
+
+
+def channel_text(key: str, language: str | None = None) -> str:
+    """The channel's own text ``key`` in ``language`` (en, vi, ko); English otherwise."""
+    texts = CHANNEL_TEXTS[key]
+    return texts.get(language or "en") or texts["en"]
+
+
+def reaction_rating(emoji: str | None) -> str | None:
+    """'up' or 'down' for a reaction emoji (skin tones and variation selectors ignored)."""
+    if not emoji:
+        return None
+    bare = "".join(ch for ch in emoji if ch != "\ufe0f" and not 0x1F3FB <= ord(ch) <= 0x1F3FF)
+    if bare in HELPFUL_REACTIONS:
+        return "up"
+    if bare in UNHELPFUL_REACTIONS:
+        return "down"
+    return None
+
+
+def is_emoji_only(text: str) -> bool:
+    """True for a message of emoji and symbols only ("👍", "😊🙏"), no letters or digits."""
+    stripped = "".join(text.split())
+    if not stripped:
+        return False
+    return all(unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf", "Me") or ch in "\ufe0f\u200d"
+               or 0x1F3FB <= ord(ch) <= 0x1F3FF for ch in stripped)
+
+
+def contact_links(card: List[Dict[str, Any]], language: str | None = None) -> List[Link]:
+    """The link buttons of the contact card variant for ``language`` (domain responses)."""
+    chosen: Dict[str, Any] | None = None
+    for variant in card:
+        conditions = variant.get("condition") or []
+        wanted = {c.get("name"): c.get("value") for c in conditions if isinstance(c, dict)}
+        if wanted.get("language") == language:
+            chosen = variant
+            break
+        if not conditions and chosen is None:
+            chosen = variant
+    return Reply.from_rasa(chosen or {}).links
+
+
+def media_reply(kind: str, language: str | None, card: List[Dict[str, Any]]) -> Reply:
+    """The one polite reply to a photo, voice note, file...; a sticker gets a friendly one."""
+    if kind in ("sticker", "emoji"):
+        return Reply(text=channel_text("sticker", language))
+    return Reply(text=channel_text("media", language), links=contact_links(card, language))

@@ -31,7 +31,8 @@ def test_vietnamese_with_diacritics_is_vietnamese(text: str) -> None:
     assert detect(text) == "vi"
 
 
-@pytest.mark.parametrize("text", ["발마사지가 수면에 도움이 되나요?", "안녕", "네", "지압", "Panda Spa 위치"])
+@pytest.mark.parametrize(
+    "text", ["발마사지가 수면에 도움이 되나요?", "안녕", "네", "지압", "Panda Spa 위치"])
 def test_hangul_is_korean(text: str) -> None:
     assert detect(text) == "ko"
 

@@ -1,0 +1,133 @@
+"""Booking form actions: thin wrappers over ``booking`` (logic) and ``storage.bookings``."""
+import asyncio
+import datetime as dt
+import logging
+from typing import Any, Dict, List
+
+import sqlalchemy as sa
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from booking import dialogue, mailer, summary
+from storage import bookings
+
+logger = logging.getLogger(__name__)
+
+_engine: sa.engine.Engine | None = None
+_background: set = set()
+
+
+def engine() -> sa.engine.Engine:
+    """The conversation database, opened on first use."""
+    global _engine
+    if _engine is None:
+        _engine = bookings.make_engine()
+    return _engine
+
+
+def _message_text(tracker: Tracker) -> str:
+    """The visitor's words, or the value a choice button sent (``/inform_booking{...}``)."""
+    message = tracker.latest_message or {}
+    for entity in message.get("entities") or []:
+        if entity.get("entity") in ("booking_location", "booking_massage"):
+            return str(entity.get("value") or "")
+    return str(message.get("text") or "")
+
+
+def _own_number(tracker: Tracker) -> str | None:
+    return dialogue.whatsapp_number(tracker.get_latest_input_channel(), tracker.sender_id)
+
+
+class ValidateBookingForm(Action):
+    """Fill and check the booking slots from each message (``booking.dialogue``)."""
+
+    def name(self) -> str:
+        return "validate_booking_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        intent = (tracker.latest_message or {}).get("intent") or {}
+        reading = dialogue.read_message(
+            _message_text(tracker), str(intent.get("name") or ""),
+            float(intent.get("confidence") or 0.0), tracker.get_slot("requested_slot"),
+            {slot: tracker.get_slot(slot) for slot in dialogue.REQUIRED},
+            dt.datetime.now(dt.timezone.utc), _own_number(tracker))
+        for response, values in reading.responses:
+            dispatcher.utter_message(response=response, **values)
+        return [SlotSet(slot, value) for slot, value in reading.slots.items()]
+
+
+class ActionAskBookingContact(Action):
+    """Ask where to confirm; on WhatsApp, offer the number the visitor writes from."""
+
+    def name(self) -> str:
+        return "action_ask_booking_contact"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        number = _own_number(tracker)
+        if number:
+            dispatcher.utter_message(response="utter_ask_booking_contact_whatsapp",
+                                     whatsapp_number=number)
+        else:
+            dispatcher.utter_message(response="utter_ask_booking_contact")
+        return []
+
+
+def _row(tracker: Tracker) -> Dict[str, Any]:
+    slots = {slot: tracker.get_slot(slot) for slot in dialogue.ALL_SLOTS}
+    return {"sender_id": tracker.sender_id,
+            "channel": tracker.get_latest_input_channel() or "",
+            "language": tracker.get_slot("language") or "en",
+            "requested_time": slots[dialogue.TIME], "people": int(slots[dialogue.PEOPLE]),
+            "location": slots[dialogue.LOCATION], "massage": slots[dialogue.MASSAGE],
+            "name": slots[dialogue.NAME], "contact": slots[dialogue.CONTACT],
+            "contact_method": slots[dialogue.CONTACT_METHOD] or "phone"}
+
+
+def mail_outbox() -> int:
+    """Send every request still in the outbox (this one and any an outage held back)."""
+    return bookings.send_pending(engine(), mailer.mail_request)
+
+
+class ActionSubmitBooking(Action):
+    """Store the request, summarise it, say the team confirms, and mail the team."""
+
+    def name(self) -> str:
+        return "action_submit_booking"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        row = _row(tracker)
+        try:
+            booking_id = await asyncio.to_thread(bookings.add, engine(), row)
+        except Exception:  # noqa: BLE001 - the visitor is told, and gets the contacts
+            logger.exception("Could not store a booking request from %s", tracker.sender_id)
+            dispatcher.utter_message(response="utter_booking_not_stored")
+            dispatcher.utter_message(response="utter_contacts")
+            return []
+        logger.info("Booking request #%s stored for %s", booking_id, tracker.sender_id)
+        values = summary.summary_values(
+            {slot: tracker.get_slot(slot) for slot in dialogue.ALL_SLOTS},
+            tracker.get_slot("language"))
+        dispatcher.utter_message(response="utter_booking_summary", **values)
+        dispatcher.utter_message(response=f"utter_booking_pending_{row['contact_method']}")
+        dispatcher.utter_message(response="utter_contacts")
+        task = asyncio.create_task(asyncio.to_thread(mail_outbox))
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+        return [SlotSet(slot, None) for slot in dialogue.ALL_SLOTS]
+
+
+class ActionCancelBooking(Action):
+    """The visitor stopped the form: nothing is stored or sent; forget the answers."""
+
+    def name(self) -> str:
+        return "action_cancel_booking"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_booking_cancelled")
+        return [SlotSet(slot, None) for slot in dialogue.ALL_SLOTS]

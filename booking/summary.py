@@ -1,0 +1,112 @@
+"""A booking request in words: the visitor's summary (en, vi, ko) and the team's e-mail."""
+import datetime as dt
+from typing import Any, Dict, Mapping
+
+from booking import when
+
+_LOCATIONS = {
+    "en": {"229": "229 Nguyen Van Thoai", "225": "225 Nguyen Van Thoai",
+           "either": "either location"},
+    "vi": {"229": "229 Nguyen Van Thoai", "225": "225 Nguyen Van Thoai",
+           "either": "cơ sở nào cũng được"},
+    "ko": {"229": "229 Nguyen Van Thoai", "225": "225 Nguyen Van Thoai",
+           "either": "어느 지점이든"},
+}
+_MASSAGES = {
+    "en": {"foot": "foot massage", "body": "body massage", "unsure": "not sure yet"},
+    "vi": {"foot": "massage chân", "body": "massage body", "unsure": "chưa chắc"},
+    "ko": {"foot": "발 마사지", "body": "전신 마사지", "unsure": "아직 미정"},
+}
+_PARTS = {
+    "en": {"morning": "morning", "afternoon": "afternoon", "evening": "evening"},
+    "vi": {"morning": "buổi sáng", "afternoon": "buổi chiều", "evening": "buổi tối"},
+    "ko": {"morning": "오전", "afternoon": "오후", "evening": "저녁"},
+}
+_WEEKDAYS = {
+    "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    "vi": ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"],
+    "ko": ["월", "화", "수", "목", "금", "토", "일"],
+}
+_PEOPLE = {"en": ("1 person", "{n} people"), "vi": ("{n} người", "{n} người"),
+           "ko": ("{n}명", "{n}명")}
+
+
+def _lang(language: str | None) -> str:
+    return language if language in _LOCATIONS else "en"
+
+
+def when_text(value: str, language: str | None = "en") -> str:
+    """"Mon 23 Nov 2026, 19:00", "Thứ Hai 23/11/2026, 19:00", "2026년 11월 23일 (월) 19:00"."""
+    lang = _lang(language)
+    parsed = when.from_value(value)
+    if parsed is None:
+        return value
+    day = parsed.date
+    weekday = _WEEKDAYS[lang][day.weekday()]
+    clock = (f"{parsed.hour:02d}:{parsed.minute:02d}" if parsed.hour is not None
+             else _PARTS[lang][parsed.part or "evening"])
+    if lang == "vi":
+        return f"{weekday} {day:%d/%m/%Y}, {clock}"
+    if lang == "ko":
+        return f"{day.year}년 {day.month}월 {day.day}일 ({weekday}) {clock}"
+    return f"{weekday} {day.day} {day:%b %Y}, {clock}"
+
+
+def summary_values(slots: Mapping[str, Any], language: str | None) -> Dict[str, str]:
+    """The values ``utter_booking_summary`` shows, in the visitor's language."""
+    lang = _lang(language)
+    people = int(slots.get("booking_people") or 0)
+    one, many = _PEOPLE[lang]
+    return {
+        "when": when_text(str(slots.get("booking_time") or ""), lang),
+        "people": (one if people == 1 else many).format(n=people),
+        "location": _LOCATIONS[lang].get(str(slots.get("booking_location")), "?"),
+        "massage": _MASSAGES[lang].get(str(slots.get("booking_massage")), "?"),
+        "name": str(slots.get("booking_name") or ""),
+        "contact": str(slots.get("booking_contact") or ""),
+    }
+
+
+def email_subject(request: Mapping[str, Any]) -> str:
+    """The team's e-mail subject: new request, when, how many, where."""
+    return (f"Booking request #{request['id']}: {when_text(request['requested_time'])}, "
+            f"{summary_values(_as_slots(request), 'en')['people']}, "
+            f"{_LOCATIONS['en'].get(request['location'], request['location'])}")
+
+
+def _as_slots(request: Mapping[str, Any]) -> Dict[str, Any]:
+    return {"booking_time": request["requested_time"], "booking_people": request["people"],
+            "booking_location": request["location"], "booking_massage": request["massage"],
+            "booking_name": request["name"], "booking_contact": request["contact"]}
+
+
+def email_body(request: Mapping[str, Any], console_url: str | None = None) -> str:
+    """The team's e-mail: every detail, where to confirm, and the conversation."""
+    values = summary_values(_as_slots(request), "en")
+    created = request["created_at"]
+    if isinstance(created, dt.datetime):
+        created_text = created.strftime("%Y-%m-%d %H:%M UTC")
+    else:
+        created_text = str(created)
+    link = (f"{console_url.rstrip('/')}/conversations/{request['sender_id']}"
+            if console_url else request["sender_id"])
+    lines = [
+        "A visitor asked the chat assistant for a booking. Nothing is confirmed yet:",
+        f"please confirm with them {_METHOD_EN.get(request['contact_method'], 'by phone')}.",
+        "",
+        f"When:      {values['when']} (Da Nang time)",
+        f"People:    {values['people']}",
+        f"Where:     {values['location']}",
+        f"Massage:   {values['massage']}",
+        f"Name:      {values['name']}",
+        f"Contact:   {values['contact']} ({request['contact_method']})",
+        f"Language:  {request['language']}",
+        f"Channel:   {request['channel']}",
+        f"Received:  {created_text}",
+        f"Request:   #{request['id']}",
+        f"Conversation: {link}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+_METHOD_EN = {"whatsapp": "on WhatsApp", "phone": "by phone", "email": "by e-mail"}
