@@ -79,7 +79,8 @@ test: lint validate $(MODEL) $(WIDGET) $(STAMPS)/chromium $(STAMPS)/services ## 
 	$(BIN)/pytest
 
 review: $(STAMPS)/install ## Start the staff console on 127.0.0.1:$(CONSOLE_PORT)
-	$(BIN)/flask --app console run --host 127.0.0.1 --port $(CONSOLE_PORT)
+	@# plain HTTP on loopback: the session cookie may not be Secure (CONSOLE_SECURE_COOKIES)
+	CONSOLE_SECURE_COOKIES=$${CONSOLE_SECURE_COOKIES:-false} $(BIN)/flask --app console run --host 127.0.0.1 --port $(CONSOLE_PORT)
 
 staff: $(STAMPS)/install ## Create a staff account: make staff NAME=lan
 	@test -n "$(NAME)" || { echo "usage: make staff NAME=<login name>"; exit 2; }

@@ -8,16 +8,26 @@ from flask import Blueprint, Response, render_template
 
 from console import db
 from console.auth import login_required
+from console.privacy import mask
 
 bp = Blueprint("labels", __name__)
+# Rasa reads [text](entity), [text]{...} and [text][...] as entity markup, with
+# no escape: these become their full-width look-alikes in a training example.
+MARKUP = str.maketrans({"[": "［", "]": "］", "(": "（", ")": "）", "{": "｛", "}": "｝"})
+
+
+def training_example(text: str) -> str:
+    """One label as one example: one line, contacts masked, no entity markup."""
+    return mask(" ".join(text.split())).translate(MARKUP)
 
 
 def nlu_yaml(rows: List[Any]) -> str:
     """Labels as a Rasa 3 NLU file, ready to merge into data/ (e.g. data/nlu/labels.yml)."""
     by_intent: Dict[str, List[str]] = defaultdict(list)
     for row in rows:
-        if row.text not in by_intent[row.intent]:
-            by_intent[row.intent].append(row.text)
+        example = training_example(row.text)
+        if example and example not in by_intent[row.intent]:
+            by_intent[row.intent].append(example)
     blocks = [{"intent": intent, "examples": "".join(f"- {text}\n" for text in texts)}
               for intent, texts in sorted(by_intent.items())]
 
@@ -44,7 +54,7 @@ def all_labels() -> List[Any]:
 @login_required
 def index() -> Any:
     """Every label, with the export link."""
-    return render_template("labels.html", labels=all_labels())
+    return render_template("labels.html", labels=all_labels(), mask=mask)
 
 
 @bp.route("/labels/export.yml")
