@@ -92,7 +92,8 @@ test-fast: lint validate ## Lint, validate, and the unit tests of pure code (no 
 	$(BIN)/pytest tests/unit -q -p no:cacheprovider
 
 review: $(STAMPS)/install ## Start the staff console on 127.0.0.1:$(CONSOLE_PORT)
-	$(BIN)/flask --app console run --host 127.0.0.1 --port $(CONSOLE_PORT)
+	@# plain HTTP on loopback: the session cookie may not be Secure (CONSOLE_SECURE_COOKIES)
+	CONSOLE_SECURE_COOKIES=$${CONSOLE_SECURE_COOKIES:-false} $(BIN)/flask --app console run --host 127.0.0.1 --port $(CONSOLE_PORT)
 
 staff: $(STAMPS)/install ## Create a staff account: make staff NAME=lan
 	@test -n "$(NAME)" || { echo "usage: make staff NAME=<login name>"; exit 2; }
