@@ -127,6 +127,10 @@ def read_message(text: str, intent: str, confidence: float, requested: str | Non
         if requested not in (CONTACT, None) and re.search(r"@|\d{6,}|\+\d", text):
             _contact(reading, text, own_number)
     corrected = bool(reading.slots) or bool(reading.responses)
+    if intent == "book" and requested and not corrected:
+        # "I want to book" (or the "Book a session" button) while booking: ask again
+        reading.slots[requested] = None
+        return reading
     if requested and requested not in reading.slots and not (corrected and cue):
         if requested == TIME:
             _check_time(reading, text, now, None, requested=True)

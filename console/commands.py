@@ -9,6 +9,7 @@ from flask import Flask
 
 from console import db
 from console.auth import create_staff
+from storage import bookings
 
 
 @click.command("create-staff")
@@ -42,6 +43,8 @@ def purge_command(days: int) -> None:
         old = [row.sender_id for row in conn.execute(last)]
         for table in (db.events, db.labels, db.reveals):
             conn.execute(table.delete().where(table.c.sender_id.in_(old)))
+        bookings.ensure_tables(conn)
+        bookings.delete_for(conn, old)
     click.echo(f"deleted {len(old)} conversations older than {days} days")
 
 
