@@ -6,9 +6,10 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.suggestions import suggestion_buttons
+from actions.suggestions import TALK_TO_SPA, suggestion_buttons
+from language.texts import TEXTS, say
 
-DID_YOU_MEAN = "I'm not quite sure what you're asking. Did you mean one of these?"
+DID_YOU_MEAN = TEXTS["did_you_mean"]["en"]
 
 
 class ActionSuggestQuestions(Action):
@@ -30,7 +31,10 @@ class ActionSuggestQuestions(Action):
             ranking, domain.get("responses", {}), tracker.current_slot_values()
         )
         if len(buttons) > 1:
-            dispatcher.utter_message(text=DID_YOU_MEAN, buttons=buttons)
+            language = tracker.get_slot("language")
+            buttons = [{**b, "title": say("talk_to_spa", language)}
+                       if b["payload"] == TALK_TO_SPA["payload"] else b for b in buttons]
+            dispatcher.utter_message(text=say("did_you_mean", language), buttons=buttons)
         else:
             dispatcher.utter_message(response="utter_out_of_scope")
             dispatcher.utter_message(response="utter_contacts")

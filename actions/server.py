@@ -9,11 +9,14 @@ import os
 
 from rasa_sdk.endpoint import create_app
 
+from storage.settings import load_env_file
+
 
 def main() -> None:
     """Parse the arguments and serve the actions package."""
+    load_env_file()
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default=os.environ.get("ACTION_SERVER_HOST", "127.0.0.1"))
+    parser.add_argument("--host", default=os.environ.get("ACTION_SERVER_HOST") or "127.0.0.1")
     parser.add_argument("--port", type=int, default=5055)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -5,7 +5,6 @@ import inspect
 import json as jsonlib
 import logging
 import time
-from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, Iterable, List
 
 import aiohttp
@@ -15,11 +14,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json, text
 
 from channels.guard import (
-    SLOW_DOWN,
+    STATE,
     Outcome,
-    RateLimiter,
+    SharedLimiter,
     handle_visitor_message,
-    rate_limit_from_env,
+    slow_down,
 )
 from channels.render import Choice, Reply
 
@@ -27,6 +26,40 @@ logger = logging.getLogger(__name__)
 
 
 DEFAULT_GRAPH_API_URL = "https://graph.facebook.com/v19.0"
+# Sanic reads the whole body before a handler runs: refuse larger ones first (413).
+MAX_BODY_BYTES = 64 * 1024
+# A Meta event older (or further in the future) than this is refused as stale.
+MAX_EVENT_AGE_SECONDS = 600
+REPLAY_TTL_SECONDS = 24 * 3600
+
+
+def limit_request_size(hook: Blueprint) -> None:
+    """Make the public server refuse bodies over ``MAX_BODY_BYTES`` before reading them."""
+
+    @hook.listener("before_server_start")
+    async def _limit(app: Any, _: Any) -> None:
+        app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
+        app.config.WEBSOCKET_MAX_SIZE = MAX_BODY_BYTES
+
+
+def same_secret(given: Any, expected: str) -> bool:
+    """Constant-time comparison that is simply False for non-ASCII or non-string input."""
+    if not isinstance(given, str) or not expected:
+        return False
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def event_seconds(value: Any, per_second: int = 1) -> float | None:
+    """A Meta timestamp (seconds, or milliseconds with ``per_second=1000``) as seconds."""
+    try:
+        return float(value) / per_second if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def body_id(body: bytes, index: int = 0) -> str:
+    """An id for a message that carries none: the hash of its signed body."""
+    return f"body:{hashlib.sha256(body).hexdigest()}:{index}"
 
 
 def from_same_named(cls: Any, credentials: Dict[str, Any] | None) -> Any:
@@ -61,7 +94,7 @@ def valid_hub_signature(app_secret: str, body: bytes, header: str | None) -> boo
     if not app_secret or not header or not header.startswith("sha256="):
         return False
     expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header[len("sha256="):])
+    return same_secret(header[len("sha256="):], expected)
 
 
 def hub_signature(app_secret: str, body: bytes) -> str:
@@ -74,51 +107,40 @@ def verify_handshake(args: Any, verify_token: str) -> HTTPResponse:
     if not verify_token:
         return forbidden("channel not configured")
     token = args.get("hub.verify_token") or ""
-    if args.get("hub.mode") == "subscribe" and hmac.compare_digest(token, verify_token):
+    if args.get("hub.mode") == "subscribe" and same_secret(token, verify_token):
         return text(args.get("hub.challenge") or "")
     return forbidden("verify token mismatch")
 
 
 class ReplayGuard:
-    """Remembers message ids for ``ttl`` seconds; a second delivery is a replay."""
+    """Message ids seen in the last ``ttl`` seconds, shared by every server.
 
-    def __init__(self, ttl: float = 24 * 3600, size: int = 100_000) -> None:
-        self.ttl, self.size = ttl, size
-        self._seen: OrderedDict[str, float] = OrderedDict()
+    Kept in Redis (``REDIS_URL``) or the conversation database, see
+    ``storage.shared_state``; a second delivery of an id is a replay.
+    """
 
-    def seen_all(self, ids: Iterable[str]) -> bool:
-        """True if every id was seen before (and so the request is a replay)."""
-        self._expire()
-        ids = [i for i in ids if i]
-        return bool(ids) and all(i in self._seen for i in ids)
+    def __init__(self, channel: str, ttl: float = REPLAY_TTL_SECONDS) -> None:
+        self.channel, self.ttl = channel, ttl
 
-    def remember(self, ids: Iterable[str]) -> None:
-        """Record ids as delivered."""
-        now = time.monotonic()
-        for i in ids:
-            if i:
-                self._seen[i] = now
-                self._seen.move_to_end(i)
-        while len(self._seen) > self.size:
-            self._seen.popitem(last=False)
-
-    def _expire(self) -> None:
-        cutoff = time.monotonic() - self.ttl
-        while self._seen and next(iter(self._seen.values())) < cutoff:
-            self._seen.popitem(last=False)
+    def fresh(self, agent: Any, ids: Iterable[str]) -> List[bool]:
+        """For each id, whether it is new (and now recorded as delivered)."""
+        state = STATE.get(agent)
+        return [state.claim(f"replay:{self.channel}:{i}", self.ttl) for i in ids]
 
 
 class RenderingOutput(OutputChannel):
     """An output channel that renders whole messages with channels.render.
 
-    ``delivered`` counts the replies sent, so a turn with none can be noticed.
+    ``delivered`` counts the replies sent, so a turn with none can be noticed;
+    ``language`` is the visitor's (set for each message by the guard).
     """
 
     delivered = 0
+    language = "en"
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         """Render the whole message at once (text, buttons and source together)."""
-        reply = Reply.from_rasa(message)
+        reply = Reply.from_rasa(message, self.language)
         if not reply.is_empty:
             self.delivered += 1
             await self.deliver(recipient_id, reply)
@@ -126,7 +148,7 @@ class RenderingOutput(OutputChannel):
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Plain text, for callers that bypass send_response."""
         self.delivered += 1
-        await self.deliver(recipient_id, Reply(text=text))
+        await self.deliver(recipient_id, Reply(text=text, language=self.language))
 
     async def deliver(self, recipient_id: str, reply: Reply) -> None:
         """Send one rendered reply to the provider."""
@@ -168,7 +190,7 @@ def last_choices(events: List[Dict[str, Any]]) -> List[Choice]:
 async def handle_and_render(
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
     channel: InputChannel,
-    limiter: RateLimiter,
+    limiter: SharedLimiter,
     agent: Any,
     output: RenderingOutput,
     sender: str,
@@ -177,10 +199,10 @@ async def handle_and_render(
     metadata: Dict[str, Any] | None = None,
 ) -> None:
     """``handle_visitor_message`` for a rendering channel: over the limit, say so politely."""
-    outcome = await handle_visitor_message(on_new_message, channel.name(), limiter, agent,
+    handled = await handle_visitor_message(on_new_message, channel.name(), limiter, agent,
                                            output, sender, text, message_id, metadata)
-    if outcome is Outcome.LIMITED:
-        await output.deliver(sender, Reply(text=SLOW_DOWN))
+    if handled.outcome is Outcome.LIMITED:
+        await output.deliver(sender, Reply(text=slow_down(text)))
 
 
 class MetaWebhookInput(InputChannel):
@@ -195,22 +217,30 @@ class MetaWebhookInput(InputChannel):
     def __init__(self, verify_token: str, app_secret: str) -> None:
         self.hub_token = verify_token
         self.app_secret = app_secret
-        self.replays = ReplayGuard()
-        self.limiter = RateLimiter(rate_limit_from_env())
+        self.replays = ReplayGuard(self.name())
+        self.limiter = SharedLimiter()
 
     @property
     def configured(self) -> bool:
         """Whether every secret is set; otherwise every request is refused."""
         return bool(self.hub_token and self.app_secret)
 
-    def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, str]]:
-        """``{"sender", "text", "id"}`` for each visitor message in ``body``."""
+    def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, Any]]:
+        """``{"sender", "text", "id", "time"}`` for each visitor message in ``body``.
+
+        ``time`` is the event's Unix time in seconds (None when it has none).
+        """
         raise NotImplementedError
+
+    async def handled_here(self, agent: Any, message: Dict[str, str]) -> bool:
+        """True when the channel dealt with an accepted event itself (media, reactions)."""
+        return False
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         hook = Blueprint(f"{self.name()}_webhook", __name__)
+        limit_request_size(hook)
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -235,14 +265,29 @@ class MetaWebhookInput(InputChannel):
                 return bad_request("body is not JSON")
             if not isinstance(body, dict) or body.get("object") != self.object_type:
                 return bad_request(f"not a {self.object_type} event")
-            messages = self.user_messages(body)
-            if self.replays.seen_all(m["id"] for m in messages):
+            try:
+                messages = self.user_messages(body)
+            except (TypeError, ValueError, AttributeError):
+                return bad_request(f"not a well-formed {self.object_type} event")
+            now = time.time()
+            current = [m for m in messages if isinstance(m.get("time"), (int, float))
+                       and abs(now - m["time"]) <= MAX_EVENT_AGE_SECONDS]
+            if len(current) < len(messages):
+                logger.warning("refused %d stale or undated %s event(s)",
+                               len(messages) - len(current), self.name())
+            if messages and not current:
+                return forbidden("stale or undated event")
+            agent = getattr(request.app.ctx, "agent", None)
+            ids = [m["id"] or body_id(request.body, i) for i, m in enumerate(current)]
+            fresh = self.replays.fresh(agent, ids)
+            if current and not any(fresh):
                 return forbidden("replayed message")
-            self.replays.remember(m["id"] for m in messages)
-            for m in messages:
+            for m, new, message_id in zip(current, fresh, ids, strict=True):
+                if not new or await self.handled_here(agent, m):
+                    continue
                 await handle_and_render(
-                    on_new_message, self, self.limiter, getattr(request.app.ctx, "agent", None),
-                    self.get_output_channel(), m["sender"], m["text"], m["id"] or None)
+                    on_new_message, self, self.limiter, agent, self.get_output_channel(),
+                    m["sender"], m["text"], message_id)
             return json({"status": "EVENT_RECEIVED"})
 
         return hook

@@ -7,15 +7,23 @@
   action server is down), the visitor gets an apology and the spa's contacts.
 """
 import enum
+import ipaddress
 import logging
 import os
 import re
 import time
 import unicodedata
 from collections import defaultdict, deque
+from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Deque, Dict, List, Protocol, Tuple
 
 from rasa.core.channels.channel import UserMessage
+
+from channels.delivery import append_events, sent_by_channel
+from language.detect import LANGUAGES, detect
+from language.texts import TEXTS, say
+from language.variants import variant_for
+from storage.shared_state import LazyState, SharedState
 
 logger = logging.getLogger(__name__)
 
@@ -24,10 +32,22 @@ MAX_SENDER_CHARS = 255
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:@+\-]{1,255}$")
 DEFAULT_RATE_LIMIT_PER_MINUTE = 30
 
-SLOW_DOWN = ("You're sending messages faster than I can answer them. Please wait a moment "
-             "and try again, or contact the spa directly.")
-CANNOT_ANSWER = "Sorry, I couldn't answer that just now. The Panda Spa team can help you:"
+SLOW_DOWN = TEXTS["slow_down"]["en"]
+CANNOT_ANSWER = TEXTS["cannot_answer"]["en"]
+PAYLOAD_LANGUAGE = re.compile(r'"language"\s*:\s*"(en|vi|ko)"')
 TRUNCATED_NOTE = "truncated_from_chars"
+
+# Conversation ids in the tracker store: ids a visitor chooses (REST, the chat
+# page) are kept apart from the provider-verified ones (WhatsApp, Messenger).
+CHANNEL_PREFIXES = {"rest": "rest:", "socketio": "web:"}
+# What a visitor may put in a message's metadata on a public channel.
+METADATA_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{2})?$")
+# Payloads accepted without having been offered (the chat page's first message).
+ALWAYS_ALLOWED_PAYLOADS = frozenset({"/greet"})
+DEFAULT_PER_ADDRESS_PER_MINUTE = 60
+DEFAULT_NEW_CONVERSATIONS_PER_ADDRESS_PER_HOUR = 20
+DEFAULT_GLOBAL_PER_MINUTE = 1200
+STATE = LazyState()
 
 
 def clean_text(text: str) -> Tuple[str, int | None]:
@@ -50,10 +70,132 @@ def sender_problem(sender: Any) -> str | None:
     return None
 
 
+def _positive_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else default
+
+
 def rate_limit_from_env() -> int:
     """Messages a sender may send per minute (``RATE_LIMIT_PER_MINUTE``, default 30)."""
-    value = os.environ.get("RATE_LIMIT_PER_MINUTE", "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_RATE_LIMIT_PER_MINUTE
+    return _positive_env("RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT_PER_MINUTE)
+
+
+def conversation_id(channel: str, sender: str) -> str:
+    """The tracker store's id for ``sender`` on ``channel`` (``rest:…``, ``web:…``)."""
+    return CHANNEL_PREFIXES.get(channel, "") + sender
+
+
+def public_metadata(metadata: Any) -> Dict[str, Any]:
+    """The small allow-list of metadata a visitor may send: a ``language`` hint."""
+    if not isinstance(metadata, dict):
+        return {}
+    language = metadata.get("language")
+    if isinstance(language, str) and METADATA_LANGUAGE.match(language):
+        return {"language": language.lower()}
+    return {}
+
+
+def trusted_proxies() -> List[Any]:
+    """The networks in ``TRUSTED_PROXIES`` (comma-separated addresses or CIDRs)."""
+    networks = []
+    for item in os.environ.get("TRUSTED_PROXIES", "").replace(" ", ",").split(","):
+        if item:
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                logger.warning("TRUSTED_PROXIES: %r is not an address or network", item)
+    return networks
+
+
+def _address(text: str) -> Any:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def client_address(peer: str, forwarded_for: str | None,
+                   proxies: List[Any] | None = None) -> str | None:
+    """The visitor's address, or None for an exempt local caller.
+
+    ``X-Forwarded-For`` counts only when the peer is a trusted proxy; then the
+    right-most address that is not itself a trusted proxy is the visitor. A
+    loopback peer without that header (health checks, operator tools, tests)
+    is exempt from the per-address limits.
+    """
+    proxies = trusted_proxies() if proxies is None else proxies
+    peer_ip = _address(peer or "")
+    if peer_ip is None:
+        return peer or "unknown"
+
+    def trusted(ip: Any) -> bool:
+        return any(ip in network for network in proxies)
+
+    if forwarded_for and trusted(peer_ip):
+        for hop in reversed(forwarded_for.split(",")):
+            ip = _address(hop)
+            if ip is None:
+                break
+            if not trusted(ip):
+                return str(ip)
+        return str(peer_ip)
+    if peer_ip.is_loopback and not forwarded_for:
+        return None
+    return str(peer_ip)
+
+
+@dataclass
+class Limits:
+    """Rate limits, from the environment."""
+
+    per_sender: int = DEFAULT_RATE_LIMIT_PER_MINUTE
+    per_address: int = DEFAULT_PER_ADDRESS_PER_MINUTE
+    new_per_address: int = DEFAULT_NEW_CONVERSATIONS_PER_ADDRESS_PER_HOUR
+    global_ceiling: int = DEFAULT_GLOBAL_PER_MINUTE
+
+    @classmethod
+    def from_env(cls) -> "Limits":
+        """Limits from ``RATE_LIMIT_PER_MINUTE`` and the three settings after it."""
+        return cls(
+            rate_limit_from_env(),
+            _positive_env("RATE_LIMIT_PER_ADDRESS_PER_MINUTE", DEFAULT_PER_ADDRESS_PER_MINUTE),
+            _positive_env("NEW_CONVERSATIONS_PER_ADDRESS_PER_HOUR",
+                          DEFAULT_NEW_CONVERSATIONS_PER_ADDRESS_PER_HOUR),
+            _positive_env("RATE_LIMIT_GLOBAL_PER_MINUTE", DEFAULT_GLOBAL_PER_MINUTE),
+        )
+
+
+class SharedLimiter:
+    """Per sender, per client address (messages and new conversations) and overall.
+
+    Counters live in ``storage.shared_state`` (Redis, the conversation
+    database, or memory), so every server counts together.
+    """
+
+    def __init__(self, limits: Limits | None = None, state: SharedState | None = None) -> None:
+        self.limits = limits or Limits.from_env()
+        self._state = state
+
+    def state(self, agent: Any) -> SharedState:
+        """The shared counters."""
+        return self._state or STATE.get(agent)
+
+    def check(self, agent: Any, sender_id: str, address: str | None) -> Tuple[bool, int]:
+        """Count one message; (allowed, retry after seconds)."""
+        state, limits = self.state(agent), self.limits
+        if address is not None:
+            ok, retry = state.hit("global", limits.global_ceiling, 60)
+            if not ok:
+                logger.warning("global rate ceiling reached")
+                return False, retry
+            ok, retry = state.hit(f"addr:{address}", limits.per_address, 60)
+            if not ok:
+                return False, retry
+            if state.claim(f"conv:{address}:{sender_id}", 3600):
+                ok, retry = state.hit(f"new:{address}", limits.new_per_address, 3600)
+                if not ok:
+                    return False, retry
+        return state.hit(f"sender:{sender_id}", limits.per_sender, 60)
 
 
 class RateLimiter:
@@ -89,14 +231,73 @@ class RateLimiter:
             del self._times[sender]
 
 
-def cannot_answer_messages(agent: Any) -> List[Dict[str, Any]]:
+def slow_down(text: str) -> str:
+    """The "slow down" message in the language of ``text`` (no tracker is read)."""
+    return say("slow_down", detect(text))
+
+
+async def visitor_language(agent: Any, sender: str, text: str,
+                           metadata: Dict[str, Any] | None = None) -> str:
+    """The language to answer in, as the NLU will set the ``language`` slot.
+
+    The message's own language; for a button payload or a message that tells
+    none (emoji, a number), the payload's or the page's hint, else the
+    conversation's last language (its slot), else English.
+    """
+    if text.startswith("/"):
+        found = PAYLOAD_LANGUAGE.search(text)
+        language = found.group(1) if found else None
+    else:
+        language = detect(text) or (metadata or {}).get("language")
+    if language in LANGUAGES:
+        return str(language)
+    store = getattr(agent, "tracker_store", None)
+    try:
+        tracker = await store.retrieve(sender) if store is not None else None
+    except Exception:  # a store that fails here fails the turn too, with its own log
+        tracker = None
+    slot = tracker.get_slot("language") if tracker is not None else None
+    return slot if slot in LANGUAGES else "en"
+
+
+def cannot_answer_messages(agent: Any, language: str = "en") -> List[Dict[str, Any]]:
     """The apology and the contact card (from the domain) sent when the bot said nothing."""
-    messages: List[Dict[str, Any]] = [{"text": CANNOT_ANSWER}]
+    messages: List[Dict[str, Any]] = [{"text": say("cannot_answer", language)}]
     domain = getattr(agent, "domain", None)
     card = (domain.responses.get("utter_contacts") if domain else None) or []
-    if card:
-        messages.append(dict(card[0]))
+    variant = variant_for(card, {"language": language})
+    if variant:
+        messages.append({k: v for k, v in variant.items() if k != "condition"})
     return messages
+
+
+async def offered_payloads(agent: Any, sender_id: str) -> List[str]:
+    """The payloads of the buttons the bot offered since the visitor last spoke."""
+    store = getattr(agent, "tracker_store", None)
+    if store is None:
+        return []
+    tracker = await store.retrieve(sender_id)
+    if tracker is None:
+        return []
+    payloads: List[str] = []
+    for event in reversed(list(tracker.events)):
+        data = event.as_dict()
+        if data.get("event") == "user":
+            break
+        if data.get("event") == "bot":
+            for button in (data.get("data") or {}).get("buttons") or []:
+                if isinstance(button, dict) and isinstance(button.get("payload"), str):
+                    payloads.append(button["payload"])
+    return payloads
+
+
+async def checked_payload(agent: Any, sender_id: str, text: str) -> str:
+    """``text`` if it is a payload the bot offered; a typed ``/something`` becomes text."""
+    if not text.startswith("/") or text in ALWAYS_ALLOWED_PAYLOADS:
+        return text
+    if text in await offered_payloads(agent, sender_id):
+        return text
+    return text.lstrip("/").strip()
 
 
 class Outcome(enum.Enum):
@@ -118,32 +319,57 @@ class CountingOutput(Protocol):
         """Send one bot message."""
 
 
+@dataclass
+class Handled:
+    """The outcome, and for a limited message the seconds until it may be sent again."""
+
+    outcome: Outcome
+    retry_after: int = 0
+
+
 async def handle_visitor_message(
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
     channel: str,
-    limiter: RateLimiter,
+    limiter: SharedLimiter,
     agent: Any,
     output: CountingOutput,
     sender: str,
     text: str,
     message_id: str | None = None,
     metadata: Dict[str, Any] | None = None,
-) -> Outcome:
-    """Clean, rate-limit and process one visitor message; never leave it unanswered."""
+    address: str | None = None,
+) -> Handled:
+    """Clean, rate-limit and process one visitor message; never leave it unanswered.
+
+    ``sender`` is the channel's id; the conversation is ``conversation_id``'s.
+    ``metadata`` must already be trusted (``public_metadata`` for visitors').
+    ``address`` is the client's (None for provider webhooks and local callers).
+    """
     text, original_length = clean_text(text)
     if not text:
-        return Outcome.EMPTY
-    if not limiter.allow(sender):
-        return Outcome.LIMITED
+        return Handled(Outcome.EMPTY)
+    sender_id = conversation_id(channel, sender)
+    allowed, retry_after = limiter.check(agent, sender_id, address)
+    if not allowed:
+        return Handled(Outcome.LIMITED, retry_after)
+    text = await checked_payload(agent, sender_id, text)
+    if not text:
+        return Handled(Outcome.EMPTY)
     metadata = dict(metadata or {})
     if original_length:
         metadata[TRUNCATED_NOTE] = original_length
-    await on_new_message(UserMessage(text, output, sender, input_channel=channel,  # type: ignore[arg-type]
+    language = await visitor_language(agent, sender_id, text, metadata)
+    if hasattr(output, "language"):  # rendering channels speak the visitor's language
+        output.language = language  # type: ignore[attr-defined]
+    await on_new_message(UserMessage(text, output, sender_id, input_channel=channel,  # type: ignore[arg-type]
                                      message_id=message_id, metadata=metadata or None))
     if not output.delivered:
         logger.error(
             "No reply for a message from %s on %s: sent the contacts instead. "
-            "Is the action server running (endpoints.yml action_endpoint)?", sender, channel)
-        for message in cannot_answer_messages(agent):
-            await output.send_response(sender, message)
-    return Outcome.ANSWERED
+            "Is the action server running (endpoints.yml action_endpoint)?", sender_id, channel)
+        apology = cannot_answer_messages(agent, language)
+        for message in apology:
+            await output.send_response(sender_id, message)
+        # staff see in the transcript what the visitor received
+        await append_events(agent, sender_id, [sent_by_channel(m) for m in apology])
+    return Handled(Outcome.ANSWERED)

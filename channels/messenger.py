@@ -3,39 +3,50 @@
 Webhook: /webhooks/messenger/webhook (GET verify handshake, POST events).
 Unconfigured (no app secret, verify token or page token) it refuses every request.
 """
-from typing import Any, Dict, List
+from typing import Any, Awaitable, Callable, Dict, List
 
-from rasa.core.channels.channel import InputChannel
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint
 
 from channels.base import (
     DEFAULT_GRAPH_API_URL,
-    MetaWebhookInput,
     RenderingOutput,
+    event_seconds,
     from_same_named,
-    post,
 )
-from channels.render import Reply, to_messenger
+from channels.delivery import fire_and_forget, side_effect
+from channels.meta import MetaChannel, MetaOutput
+from channels.render import Reply, is_emoji_only, to_messenger
 
 
-class MessengerOutput(RenderingOutput):
+class MessengerOutput(MetaOutput):
     """Replies through the Send API."""
 
     @classmethod
     def name(cls) -> str:
         return "messenger"
 
-    def __init__(self, page_access_token: str, graph_api_url: str) -> None:
-        self.page_token = page_access_token
-        self.url = f"{graph_api_url.rstrip('/')}/me/messages"
+    def __init__(self, page_access_token: str, graph_api_url: str, agent: Any = None) -> None:
+        super().__init__(f"{graph_api_url.rstrip('/')}/me/messages", page_access_token, agent)
 
-    async def deliver(self, recipient_id: str, reply: Reply) -> None:
-        for message in to_messenger(reply):
-            await post(
-                self.url,
-                json_body={"recipient": {"id": recipient_id}, "messaging_type": "RESPONSE",
-                           "message": message},
-                headers={"Authorization": f"Bearer {self.page_token}"},
-            )
+    def render(self, recipient_id: str, reply: Reply) -> List[Dict[str, Any]]:
+        return [{"recipient": {"id": recipient_id}, "messaging_type": "RESPONSE",
+                 "message": message} for message in to_messenger(reply)]
+
+
+def _kind_of(message: Dict[str, Any]) -> str:
+    """text, sticker or media, for a Messenger message object."""
+    if message.get("sticker_id"):
+        return "sticker"
+    attachments = message.get("attachments") or []
+    if any(((a or {}).get("payload") or {}).get("sticker_id") for a in attachments):
+        return "sticker"
+    if attachments and not message.get("text"):
+        return "media"
+    text = message.get("text")
+    if isinstance(text, str) and is_emoji_only(text):
+        return "emoji"
+    return "text"
 
 
 def _text_of(event: Dict[str, Any]) -> str | None:
@@ -46,13 +57,18 @@ def _text_of(event: Dict[str, Any]) -> str | None:
         return message["text"]
     if (event.get("postback") or {}).get("payload"):
         return str(event["postback"]["payload"])
-    if message.get("attachments"):
-        return "[attachment]"
+    if message.get("attachments") or message.get("sticker_id"):
+        return ""
     return None
 
 
-class MessengerInput(MetaWebhookInput):
-    """Messenger webhook with SHA-256 signatures, the verify handshake and replay refusal."""
+class MessengerInput(MetaChannel):
+    """Messenger webhook with SHA-256 signatures, the verify handshake and replay refusal.
+
+    Photos, voice notes, videos and files get one polite "text only" reply,
+    stickers and emoji a friendly one; a reaction to an answer rates it. Each
+    accepted message is marked seen and a typing indicator shown (best effort).
+    """
 
     object_type = "page"
 
@@ -69,22 +85,63 @@ class MessengerInput(MetaWebhookInput):
         super().__init__(verify_token, app_secret)
         self.page_token = page_access_token
         self.graph_api_url = graph_api_url
+        self.agent: Any = None
 
     @property
     def configured(self) -> bool:
         return super().configured and bool(self.page_token)
 
-    def get_output_channel(self) -> RenderingOutput:
-        return MessengerOutput(self.page_token, self.graph_api_url)
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        hook = super().blueprint(on_new_message)
 
-    def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, str]]:
+        @hook.listener("after_server_start")
+        async def remember_agent(app: Any, _: Any) -> None:
+            self.agent = getattr(app.ctx, "agent", None)
+
+        return hook
+
+    def get_output_channel(self) -> RenderingOutput:
+        return self.output_for(self.agent)
+
+    def output_for(self, agent: Any) -> MessengerOutput:
+        return MessengerOutput(self.page_token, self.graph_api_url, agent or self.agent)
+
+    def side_effects(self, message: Dict[str, str]) -> None:
+        recipient = {"id": message["sender"]}
+        fire_and_forget(side_effect(
+            f"{self.graph_api_url.rstrip('/')}/me/messages",
+            [{"recipient": recipient, "sender_action": "mark_seen"},
+             {"recipient": recipient, "sender_action": "typing_on"}],
+            self.page_token, "Messenger mark_seen / typing_on"))
+
+    def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, Any]]:
         found = []
         for entry in body.get("entry") or []:
             for event in (entry or {}).get("messaging") or []:
                 sender = str(((event or {}).get("sender") or {}).get("id") or "")
+                if not sender:
+                    continue
+                reaction = event.get("reaction")
+                if isinstance(reaction, dict):
+                    removed = reaction.get("action") == "unreact"
+                    target = str(reaction.get("mid") or "")
+                    found.append({
+                        "sender": sender, "text": "", "kind": "reaction", "target": target,
+                        "emoji": str(reaction.get("emoji") or ""),
+                        "removed": "1" if removed else "",
+                        "id": f"reaction:{target}:{reaction.get('action')}:"
+                              f"{reaction.get('emoji')}:{event.get('timestamp')}",
+                        "time": event_seconds(event.get("timestamp"), 1000)})
+                    continue
                 message = event.get("message") or {}
                 text = _text_of(event)
-                if sender and text is not None and not message.get("is_echo"):
-                    mid = message.get("mid") or (event.get("postback") or {}).get("mid") or ""
-                    found.append({"sender": sender, "text": text, "id": str(mid)})
+                if text is None or message.get("is_echo"):
+                    continue
+                kind = "text" if event.get("postback") or message.get("quick_reply") \
+                    else _kind_of(message)
+                mid = message.get("mid") or (event.get("postback") or {}).get("mid") or ""
+                found.append({"sender": sender, "text": text, "id": str(mid), "kind": kind,
+                              "time": event_seconds(event.get("timestamp"), 1000)})
         return found

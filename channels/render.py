@@ -6,8 +6,11 @@ it into what the web widget, Messenger, Twilio WhatsApp and the WhatsApp Cloud
 API accept. Pure functions: no I/O, so each limit is tested directly.
 """
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Dict, List
+
+from language.texts import say
 
 # Messenger Platform limits
 MESSENGER_TEXT_MAX = 2000
@@ -51,10 +54,14 @@ class Reply:
     links: List[Link] = field(default_factory=list)
     source: str | None = None
     custom: Dict[str, Any] = field(default_factory=dict)
+    language: str = "en"
 
     @classmethod
-    def from_rasa(cls, message: Dict[str, Any]) -> "Reply":
-        """Read a message as Rasa's ``OutputChannel.send_response`` receives it."""
+    def from_rasa(cls, message: Dict[str, Any], language: str = "en") -> "Reply":
+        """Read a message as Rasa's ``OutputChannel.send_response`` receives it.
+
+        ``language`` is the conversation's; a translated answer names its own.
+        """
         choices, links = [], []
         for button in message.get("buttons") or message.get("quick_replies") or []:
             title = str(button.get("title", "")).strip()
@@ -63,14 +70,17 @@ class Reply:
             elif title:
                 choices.append(Choice(title, str(button.get("payload") or title)))
         custom = message.get("custom") or {}
+        if isinstance(custom, dict) and custom.get("language"):
+            language = str(custom["language"])
         if isinstance(custom, dict) and custom.get("kind") == "answer":
             choices += feedback_choices(str(message.get("utter_action") or ""))
         return cls(
             text=(message.get("text") or "").strip(),
             choices=choices,
             links=links,
-            source=source_line(custom),
+            source=source_line(custom, language),
             custom=custom,
+            language=language,
         )
 
     @property
@@ -85,12 +95,20 @@ def feedback_choices(answer: str) -> List[Choice]:
             for symbol, rating in (("👍", "up"), ("👎", "down"))]
 
 
-def source_line(custom: Dict[str, Any]) -> str | None:
-    """'Source: <article>, "<section>"' for a sourced answer, else None."""
+def source_line(custom: Dict[str, Any], language: str = "en") -> str | None:
+    """'Source: <article>, "<section>"' for a sourced answer, else None.
+
+    A translated answer shows the translated titles and the note ("bản dịch").
+    """
     source = custom.get("source") if isinstance(custom, dict) else None
     if not source or custom.get("kind") != "answer":
         return None
-    return f"Source: {source['article']}, “{source['section']}”"
+    translated = source.get("translated")
+    if isinstance(translated, dict) and translated.get("article"):
+        note = f" ({translated['note']})" if translated.get("note") else ""
+        return (f"{say('source', language)}: {translated['article']}, "
+                f"“{translated.get('section') or source['section']}”{note}")
+    return f"{say('source', language)}: {source['article']}, “{source['section']}”"
 
 
 def clip(text: str, limit: int) -> str:
@@ -169,7 +187,7 @@ def to_messenger(reply: Reply) -> List[Dict[str, Any]]:
                 "type": "template",
                 "payload": {
                     "template_type": "button",
-                    "text": "Contact Panda Spa" if start == 0 else "More ways to reach us",
+                    "text": say("contact_spa" if start == 0 else "more_ways", reply.language),
                     "buttons": link_buttons[start:start + MESSENGER_BUTTONS_MAX],
                 },
             }
@@ -180,7 +198,7 @@ def to_messenger(reply: Reply) -> List[Dict[str, Any]]:
                   "payload": c.payload}
                  for c in reply.choices[:MESSENGER_QUICK_REPLIES_MAX]]
         if not out:
-            out.append({"text": "Choose one:"})
+            out.append({"text": say("choose_one", reply.language)})
         out[-1] = {**out[-1], "quick_replies": quick}
     return out
 
@@ -200,7 +218,7 @@ def to_twilio_whatsapp(reply: Reply) -> List[str]:
     lines = [reply.text] if reply.text else []
     if reply.choices:
         lines.append("\n".join(f"{i}. {c.title}" for i, c in enumerate(reply.choices, 1)))
-        lines.append("Reply with a number to choose.")
+        lines.append(say("reply_with_number", reply.language))
     if reply.links:
         lines.append("\n".join(link_line(lk) for lk in reply.links))
     if reply.source:
@@ -236,7 +254,7 @@ def to_whatsapp_cloud(reply: Reply, to: str) -> List[Dict[str, Any]]:
     if not reply.choices:
         return [{**base, "type": "text", "text": {"body": part, "preview_url": False}}
                 for part in split_text(body, WHATSAPP_TEXT_MAX)]
-    parts = split_text(body or "Choose one:", WHATSAPP_INTERACTIVE_BODY_MAX)
+    parts = split_text(body or say("choose_one", reply.language), WHATSAPP_INTERACTIVE_BODY_MAX)
     out = [{**base, "type": "text", "text": {"body": p, "preview_url": False}}
            for p in parts[:-1]]
     if len(reply.choices) <= WHATSAPP_REPLY_BUTTONS_MAX:
@@ -246,7 +264,8 @@ def to_whatsapp_cloud(reply: Reply, to: str) -> List[Dict[str, Any]]:
             for c in reply.choices]}
         kind = "button"
     else:
-        action = {"button": "Options", "sections": [{"title": "Questions", "rows": [
+        action = {"button": clip(say("options", reply.language), WHATSAPP_BUTTON_TITLE_MAX),
+                  "sections": [{"title": say("questions", reply.language), "rows": [
             {"id": c.payload, "title": clip(c.title, WHATSAPP_ROW_TITLE_MAX),
              "description": clip(c.title, WHATSAPP_ROW_DESCRIPTION_MAX)}
             for c in reply.choices[:WHATSAPP_LIST_ROWS_MAX]]}]}
@@ -254,3 +273,76 @@ def to_whatsapp_cloud(reply: Reply, to: str) -> List[Dict[str, Any]]:
     out.append({**base, "type": "interactive",
                 "interactive": {"type": kind, "body": {"text": parts[-1]}, "action": action}})
     return out
+
+
+# --- media, stickers, emoji and reactions ------------------------------------
+
+LANGUAGES = ("en", "vi", "ko")
+# What a channel says itself (not the bot's answers): one place, every language.
+CHANNEL_TEXTS: Dict[str, Dict[str, str]] = {
+    "media": {
+        "en": "I can only read text — please type your question, or call/WhatsApp the team:",
+        "vi": "Mình chỉ đọc được tin nhắn chữ — bạn vui lòng gõ câu hỏi, hoặc gọi điện/"
+              "WhatsApp cho đội ngũ spa:",
+        "ko": "저는 글자만 읽을 수 있어요 — 질문을 입력해 주시거나, 스파 팀에 전화/WhatsApp "
+              "해 주세요:",
+    },
+    "sticker": {
+        "en": "😊 Thank you! Ask me anything about massage, or type “book” to book a session.",
+        "vi": "😊 Cảm ơn bạn! Bạn cứ hỏi mình về massage, hoặc gõ “đặt lịch” để đặt lịch nhé.",
+        "ko": "😊 감사합니다! 마사지에 대해 무엇이든 물어보시거나, “예약”이라고 입력해 예약하세요.",
+    },
+}
+# Reactions read as feedback on the answer they are put on; others are ignored.
+HELPFUL_REACTIONS = {"👍", "❤", "😍", "🙏"}
+UNHELPFUL_REACTIONS = {"👎", "😡"}
+MEDIA_KINDS = {"image", "audio", "voice", "video", "document", "file", "sticker", "media",
+               "location", "contacts", "unsupported", "template", "fallback"}
+
+
+def channel_text(key: str, language: str | None = None) -> str:
+    """The channel's own text ``key`` in ``language`` (en, vi, ko); English otherwise."""
+    texts = CHANNEL_TEXTS[key]
+    return texts.get(language or "en") or texts["en"]
+
+
+def reaction_rating(emoji: str | None) -> str | None:
+    """'up' or 'down' for a reaction emoji (skin tones and variation selectors ignored)."""
+    if not emoji:
+        return None
+    bare = "".join(ch for ch in emoji if ch != "\ufe0f" and not 0x1F3FB <= ord(ch) <= 0x1F3FF)
+    if bare in HELPFUL_REACTIONS:
+        return "up"
+    if bare in UNHELPFUL_REACTIONS:
+        return "down"
+    return None
+
+
+def is_emoji_only(text: str) -> bool:
+    """True for a message of emoji and symbols only ("👍", "😊🙏"), no letters or digits."""
+    stripped = "".join(text.split())
+    if not stripped:
+        return False
+    return all(unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf", "Me") or ch in "\ufe0f\u200d"
+               or 0x1F3FB <= ord(ch) <= 0x1F3FF for ch in stripped)
+
+
+def contact_links(card: List[Dict[str, Any]], language: str | None = None) -> List[Link]:
+    """The link buttons of the contact card variant for ``language`` (domain responses)."""
+    chosen: Dict[str, Any] | None = None
+    for variant in card:
+        conditions = variant.get("condition") or []
+        wanted = {c.get("name"): c.get("value") for c in conditions if isinstance(c, dict)}
+        if wanted.get("language") == language:
+            chosen = variant
+            break
+        if not conditions and chosen is None:
+            chosen = variant
+    return Reply.from_rasa(chosen or {}).links
+
+
+def media_reply(kind: str, language: str | None, card: List[Dict[str, Any]]) -> Reply:
+    """The one polite reply to a photo, voice note, file...; a sticker gets a friendly one."""
+    if kind in ("sticker", "emoji"):
+        return Reply(text=channel_text("sticker", language))
+    return Reply(text=channel_text("media", language), links=contact_links(card, language))

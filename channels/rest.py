@@ -6,6 +6,7 @@ A malformed request gets a 4xx with a JSON reason; an odd but real message
 gets an empty reply.
 """
 import json
+import os
 from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -14,17 +15,21 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
-from channels.base import bad_request
+from channels.base import MAX_BODY_BYTES, bad_request, limit_request_size, same_secret
 from channels.guard import (
     SLOW_DOWN,
+    Limits,
     Outcome,
-    RateLimiter,
+    SharedLimiter,
+    client_address,
     handle_visitor_message,
-    rate_limit_from_env,
+    public_metadata,
     sender_problem,
+    slow_down,
 )
 
-MAX_BODY_BYTES = 64 * 1024
+__all__ = ["MAX_BODY_BYTES", "StrictRestInput", "parse_request"]
+TOKEN_VARIABLE = "REST_TOKEN"
 
 
 class CountingCollector(CollectingOutputChannel):
@@ -48,6 +53,8 @@ def parse_request(body: bytes) -> Dict[str, Any]:
         raise ValueError("the body is not valid UTF-8") from None
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise ValueError("the body is nested too deeply") from None
     except ValueError:
         raise ValueError("the body is not valid JSON") from None
     if not isinstance(data, dict):
@@ -77,12 +84,17 @@ class StrictRestInput(InputChannel):
         return cls()
 
     def __init__(self, rate_limit_per_minute: int | None = None) -> None:
-        self.limiter = RateLimiter(rate_limit_per_minute or rate_limit_from_env())
+        limits = Limits.from_env()
+        if rate_limit_per_minute:
+            limits.per_sender = rate_limit_per_minute
+        self.limiter = SharedLimiter(limits)
+        self.token = os.environ.get(TOKEN_VARIABLE, "")
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         hook = Blueprint("rest_webhook", __name__)
+        limit_request_size(hook)
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -90,22 +102,32 @@ class StrictRestInput(InputChannel):
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if self.token:
+                given = request.headers.get("Authorization") or ""
+                if not (given.startswith("Bearer ")
+                        and same_secret(given[len("Bearer "):], self.token)):
+                    return json_response({"error": "unauthorized", "reason": (
+                        "this endpoint needs Authorization: Bearer <REST_TOKEN>")}, status=401,
+                        headers={"WWW-Authenticate": "Bearer"})
             try:
                 data = parse_request(request.body)
             except ValueError as problem:
                 return bad_request(str(problem))
             sender = data["sender"]
             collector = CountingCollector()
-            outcome = await handle_visitor_message(
+            address = client_address(request.ip, request.headers.get("X-Forwarded-For"))
+            handled = await handle_visitor_message(
                 on_new_message, self.name(), self.limiter, getattr(request.app.ctx, "agent", None),
-                collector, sender, data["message"], metadata=data.get("metadata"))
-            if outcome is Outcome.EMPTY:
+                collector, sender, data["message"], metadata=public_metadata(data.get("metadata")),
+                address=address)
+            if handled.outcome is Outcome.EMPTY:
                 return bad_request("message is empty")
-            if outcome is Outcome.LIMITED:
+            if handled.outcome is Outcome.LIMITED:
                 return json_response(
                     {"error": "rate_limited", "reason": SLOW_DOWN,
-                     "messages": [{"recipient_id": sender, "text": SLOW_DOWN}]},
-                    status=429, headers={"Retry-After": str(self.limiter.retry_after(sender))})
-            return json_response(collector.messages)
+                     "messages": [{"recipient_id": sender, "text": slow_down(data["message"])}]},
+                    status=429, headers={"Retry-After": str(handled.retry_after)})
+            # the caller knows its own id, not the store's namespaced one
+            return json_response([{**m, "recipient_id": sender} for m in collector.messages])
 
         return hook

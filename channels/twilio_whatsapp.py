@@ -7,7 +7,8 @@ payload such as ``/ask_sleep`` is never shown. Unconfigured, it refuses every
 request.
 """
 import logging
-from typing import Any, Awaitable, Callable, Dict
+from typing import Any, Awaitable, Callable, Dict, List
+from urllib.parse import parse_qs
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -21,18 +22,49 @@ from channels.base import (
     RenderingOutput,
     ReplayGuard,
     bad_request,
+    body_id,
     forbidden,
     from_same_named,
     handle_and_render,
     last_choices,
+    limit_request_size,
     post,
 )
-from channels.guard import RateLimiter, rate_limit_from_env
-from channels.render import Reply, choice_for_number, is_number_reply, to_twilio_whatsapp
+from channels.delivery import contact_card, visitor_language
+from channels.guard import SharedLimiter
+from channels.render import (
+    Reply,
+    choice_for_number,
+    is_number_reply,
+    media_reply,
+    to_twilio_whatsapp,
+)
 
 logger = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://api.twilio.com"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def parse_form(body: bytes) -> Dict[str, List[str]]:
+    """Every field of a form-encoded body, blank values included (Twilio signs them too)."""
+    return parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False,
+                    max_num_fields=200)
+
+
+class ParamList(dict):
+    """Form fields as Twilio's RequestValidator reads repeated values (``getlist``)."""
+
+    def getlist(self, name: str) -> List[str]:
+        """Every value of ``name``."""
+        return list(self[name])
+
+
+def signed_by_twilio(auth_token: str, url: str, form: Dict[str, List[str]],
+                     signature: str) -> bool:
+    """Whether ``signature`` is Twilio's X-Twilio-Signature for ``url`` and ``form``."""
+    if not auth_token or not signature or not signature.isascii():
+        return False
+    return bool(RequestValidator(auth_token).validate(url, ParamList(form), signature))
 
 
 class TwilioWhatsAppOutput(RenderingOutput):
@@ -72,8 +104,8 @@ class TwilioWhatsAppInput(InputChannel):
         self.whatsapp_number = whatsapp_number
         self.api_url = api_url
         self.webhook_url = webhook_url
-        self.replays = ReplayGuard()
-        self.limiter = RateLimiter(rate_limit_from_env())
+        self.replays = ReplayGuard(self.name())
+        self.limiter = SharedLimiter()
 
     @property
     def configured(self) -> bool:
@@ -95,6 +127,7 @@ class TwilioWhatsAppInput(InputChannel):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         hook = Blueprint("twilio_whatsapp_webhook", __name__)
+        limit_request_size(hook)
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -104,31 +137,45 @@ class TwilioWhatsAppInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             if not self.configured:
                 return forbidden("channel not configured")
-            try:
-                form = {k: v[0] for k, v in request.form.items()}
-            except (ValueError, UnicodeDecodeError):
-                return bad_request("body is not form-encoded")
             signature = request.headers.get("X-Twilio-Signature") or ""
-            validator = RequestValidator(self.auth_token)
-            if not signature or not validator.validate(self.signed_url(request), form, signature):
+            if not signature:
                 return forbidden("missing or invalid X-Twilio-Signature")
+            try:
+                fields = parse_form(request.body)
+            except (ValueError, UnicodeDecodeError):
+                return bad_request("body is not form-encoded UTF-8")
+            if not signed_by_twilio(self.auth_token, self.signed_url(request), fields, signature):
+                return forbidden("missing or invalid X-Twilio-Signature")
+            form = {k: v[0] for k, v in fields.items()}
             sender, sid = form.get("From") or "", form.get("MessageSid") or ""
             if not sender:
                 return bad_request("From is missing")
-            if self.replays.seen_all([sid]):
+            agent = getattr(request.app.ctx, "agent", None)
+            message_id = sid or body_id(request.body)
+            if not self.replays.fresh(agent, [message_id])[0]:
                 return forbidden("replayed message")
-            self.replays.remember([sid])
-            text = form.get("Body") or ("[media]" if form.get("NumMedia", "0") != "0" else "")
+            if not (form.get("Body") or "").strip() and form.get("NumMedia", "0") != "0":
+                await self._media_reply(request, sender)
+                return text_response(EMPTY_TWIML, content_type="text/xml")
+            text = form.get("Body") or ""
             # only a numeric reply needs the last menu (one tracker read)
             choice = (choice_for_number(text, await self._choices(request, sender))
                       if is_number_reply(text) else None)
             await handle_and_render(
-                on_new_message, self, self.limiter, getattr(request.app.ctx, "agent", None),
+                on_new_message, self, self.limiter, agent,
                 self.get_output_channel(), sender, choice.payload if choice else text,
-                sid or None, {"choice_title": choice.title} if choice else None)
+                message_id, {"choice_title": choice.title} if choice else None)
             return text_response(EMPTY_TWIML, content_type="text/xml")
 
         return hook
+
+    async def _media_reply(self, request: Request, sender: str) -> None:
+        """A photo or voice note: one polite "text only" reply, in the visitor's language."""
+        agent = getattr(request.app.ctx, "agent", None)
+        if self.limiter.check(agent, sender, None)[0]:
+            reply = media_reply("media", await visitor_language(agent, sender),
+                                contact_card(agent))
+            await self.get_output_channel().deliver(sender, reply)
 
     @staticmethod
     async def _choices(request: Request, sender: str) -> list:

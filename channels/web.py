@@ -1,12 +1,18 @@
 """The website chat widget (rasa-webchat) over socket.io.
 
-Rasa's socketio channel, with two changes: each answer's source is shown as
+Rasa's socketio channel, with these changes: each answer's source is shown as
 its own small message, and link buttons stay links. Session persistence
-keeps a conversation across page reloads.
+keeps a conversation across page reloads, with session ids the server issues
+(signed, so any server can check them) and binds to the socket that asked: a
+socket may only speak for the session it was given. Only the origins in
+``WEB_ALLOWED_ORIGINS`` may connect.
 """
+import hashlib
+import hmac
 import inspect
 import logging
-import uuid
+import os
+import secrets
 from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import UserMessage
@@ -16,11 +22,53 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 from socketio import AsyncServer
 
-from channels.base import RenderingOutput, handle_and_render
-from channels.guard import RateLimiter, rate_limit_from_env, sender_problem
+from channels.base import MAX_BODY_BYTES, RenderingOutput, limit_request_size
+from channels.guard import (
+    CHANNEL_PREFIXES,
+    SLOW_DOWN,
+    Outcome,
+    SharedLimiter,
+    client_address,
+    handle_visitor_message,
+    public_metadata,
+    sender_problem,
+)
+from channels.origins import allowed_origins
 from channels.render import Reply, to_web
 
 logger = logging.getLogger(__name__)
+PREFIX = CHANNEL_PREFIXES["socketio"]
+UNKNOWN_SESSION = "unknown session_id: ask for one with session_request first"
+
+
+class SessionIds:
+    """Session ids the server issues: ``<random>.<HMAC>``, checkable by every server.
+
+    The key is ``WEB_SESSION_SECRET``; without it, a random one for this process
+    (sessions then start afresh after a restart).
+    """
+
+    def __init__(self, secret: str = "") -> None:
+        secret = secret or os.environ.get("WEB_SESSION_SECRET", "")
+        if not secret:
+            logger.warning("WEB_SESSION_SECRET is not set: chat sessions end at a restart")
+        self.key = (secret or secrets.token_hex(32)).encode()
+
+    def _mac(self, nonce: str) -> str:
+        return hmac.new(self.key, nonce.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def issue(self) -> str:
+        """A new session id."""
+        nonce = secrets.token_hex(16)
+        return f"{nonce}.{self._mac(nonce)}"
+
+    def valid(self, session_id: Any) -> bool:
+        """Whether this server (or one with the same secret) issued ``session_id``."""
+        if not isinstance(session_id, str) or session_id.count(".") != 1:
+            return False
+        nonce, mac = session_id.split(".")
+        return (len(nonce) == 32 and mac.isascii()
+                and hmac.compare_digest(mac.encode(), self._mac(nonce).encode()))
 
 
 class WebOutput(RenderingOutput):
@@ -35,8 +83,9 @@ class WebOutput(RenderingOutput):
         self.bot_message_evt = bot_message_evt
 
     async def deliver(self, recipient_id: str, reply: Reply) -> None:
+        room = recipient_id[len(PREFIX):] if recipient_id.startswith(PREFIX) else recipient_id
         for message in to_web(reply):
-            await self.sio.emit(self.bot_message_evt, message, room=recipient_id)
+            await self.sio.emit(self.bot_message_evt, message, room=room)
 
 
 class WebChatInput(SocketIOInput):
@@ -50,11 +99,17 @@ class WebChatInput(SocketIOInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins="*")
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins(),
+                          max_http_buffer_size=MAX_BODY_BYTES)
         hook = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
+        limit_request_size(hook)
         self.sio = sio
-        self.limiter = RateLimiter(rate_limit_from_env())
+        self.limiter = SharedLimiter()
         self.agent: Any = None
+        self.session_ids = SessionIds()
+        # socket id -> the session it was given, and the client's address
+        self.bound: Dict[str, str] = {}
+        self.addresses: Dict[str, str | None] = {}
 
         @hook.listener("after_server_start")
         async def remember_agent(app: Any, _: Any) -> None:
@@ -66,13 +121,28 @@ class WebChatInput(SocketIOInput):
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: Dict, auth: Dict | None) -> bool:
+            request = environ.get("sanic.request")
+            peer = getattr(request, "ip", "") or environ.get("REMOTE_ADDR", "")
+            self.addresses[sid] = client_address(peer, environ.get("HTTP_X_FORWARDED_FOR"))
             return True
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: str) -> None:
+            self.bound.pop(sid, None)
+            self.addresses.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Dict | None) -> None:
             session_id = (data or {}).get("session_id") if isinstance(data, dict) else None
-            if not isinstance(session_id, str) or not session_id:
-                session_id = uuid.uuid4().hex
+            if not self.session_ids.valid(session_id):
+                session_id = self.session_ids.issue()
+            assert isinstance(session_id, str)
+            previous = self.bound.get(sid)
+            if previous and previous != session_id:
+                left = sio.leave_room(sid, previous)
+                if inspect.isawaitable(left):
+                    await left
+            self.bound[sid] = session_id
             if self.session_persistence:
                 joined = sio.enter_room(sid, session_id)
                 if inspect.isawaitable(joined):  # a coroutine in python-socketio >= 5.12
@@ -92,14 +162,19 @@ class WebChatInput(SocketIOInput):
             if problem:
                 await sio.emit("error", {"reason": problem}, room=sid)
                 return
+            if self.session_persistence and self.bound.get(sid) != sender:
+                await sio.emit("error", {"reason": UNKNOWN_SESSION}, room=sid)
+                return
             text = data.get("message")
             if not isinstance(text, str):
                 await sio.emit("error", {"reason": "message must be a string"}, room=sid)
                 return
-            metadata = data.get(self.metadata_key)
-            await handle_and_render(
-                on_new_message, self, self.limiter, self.agent,
-                WebOutput(sio, self.bot_message_evt), sender, text,
-                metadata=metadata if isinstance(metadata, dict) else None)
+            output = WebOutput(sio, self.bot_message_evt)
+            handled = await handle_visitor_message(
+                on_new_message, self.name(), self.limiter, self.agent, output, sender, text,
+                metadata=public_metadata(data.get(self.metadata_key)),
+                address=self.addresses.get(sid))
+            if handled.outcome is Outcome.LIMITED:
+                await output.deliver(sender, Reply(text=SLOW_DOWN))
 
         return hook

@@ -4,35 +4,40 @@ Webhook: /webhooks/whatsapp/webhook (GET verify handshake, POST events).
 Replies go to ``<graph_api_url>/<phone_number_id>/messages`` as interactive
 reply buttons (up to 3) or a list. Unconfigured, it refuses every request.
 """
-from typing import Any, Dict, List
+from typing import Any, Awaitable, Callable, Dict, List
 
-from rasa.core.channels.channel import InputChannel
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint
 
 from channels.base import (
     DEFAULT_GRAPH_API_URL,
-    MetaWebhookInput,
     RenderingOutput,
+    event_seconds,
     from_same_named,
-    post,
 )
-from channels.render import Reply, to_whatsapp_cloud
+from channels.delivery import fire_and_forget, side_effect
+from channels.meta import MetaChannel, MetaOutput
+from channels.render import Reply, is_emoji_only, to_whatsapp_cloud
+
+# message types that carry no text the bot could read
+MEDIA_TYPES = {"image", "audio", "video", "document", "location", "contacts", "unsupported",
+               "order", "system"}
 
 
-class WhatsAppCloudOutput(RenderingOutput):
+class WhatsAppCloudOutput(MetaOutput):
     """Replies through the Cloud API messages endpoint."""
 
     @classmethod
     def name(cls) -> str:
         return "whatsapp"
 
-    def __init__(self, access_token: str, phone_number_id: str, graph_api_url: str) -> None:
-        self.bearer = access_token
-        self.url = f"{graph_api_url.rstrip('/')}/{phone_number_id}/messages"
+    def __init__(self, access_token: str, phone_number_id: str, graph_api_url: str,
+                 agent: Any = None) -> None:
+        super().__init__(f"{graph_api_url.rstrip('/')}/{phone_number_id}/messages",
+                         access_token, agent)
 
-    async def deliver(self, recipient_id: str, reply: Reply) -> None:
-        for message in to_whatsapp_cloud(reply, recipient_id):
-            await post(self.url, json_body=message,
-                       headers={"Authorization": f"Bearer {self.bearer}"})
+    def render(self, recipient_id: str, reply: Reply) -> List[Dict[str, Any]]:
+        return to_whatsapp_cloud(reply, recipient_id)
 
 
 def _text_of(message: Dict[str, Any]) -> str | None:
@@ -45,11 +50,27 @@ def _text_of(message: Dict[str, Any]) -> str | None:
         return picked.get("id")
     if kind == "button":
         return (message.get("button") or {}).get("payload")
-    return f"[{kind}]" if kind else None
+    return "" if kind else None
 
 
-class WhatsAppCloudInput(MetaWebhookInput):
-    """WhatsApp Cloud API webhook with SHA-256 signatures and replay refusal."""
+def _kind_of(message: Dict[str, Any], text: str) -> str:
+    kind = str(message.get("type") or "")
+    if kind == "sticker":
+        return "sticker"
+    if kind in MEDIA_TYPES or (kind not in ("text", "interactive", "button") and not text):
+        return "media"
+    if kind == "text" and is_emoji_only(text):
+        return "emoji"
+    return "text"
+
+
+class WhatsAppCloudInput(MetaChannel):
+    """WhatsApp Cloud API webhook with SHA-256 signatures and replay refusal.
+
+    Photos, voice notes, videos and documents get one polite "text only"
+    reply, stickers and emoji a friendly one; a reaction to an answer rates
+    it. Each accepted message is marked read (best effort).
+    """
 
     object_type = "whatsapp_business_account"
 
@@ -67,22 +88,60 @@ class WhatsAppCloudInput(MetaWebhookInput):
         self.bearer = access_token
         self.phone_number_id = phone_number_id
         self.graph_api_url = graph_api_url
+        self.agent: Any = None
 
     @property
     def configured(self) -> bool:
         return super().configured and bool(self.bearer and self.phone_number_id)
 
-    def get_output_channel(self) -> RenderingOutput:
-        return WhatsAppCloudOutput(self.bearer, self.phone_number_id, self.graph_api_url)
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        hook = super().blueprint(on_new_message)
 
-    def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, str]]:
+        @hook.listener("after_server_start")
+        async def remember_agent(app: Any, _: Any) -> None:
+            self.agent = getattr(app.ctx, "agent", None)
+
+        return hook
+
+    def get_output_channel(self) -> RenderingOutput:
+        return self.output_for(self.agent)
+
+    def output_for(self, agent: Any) -> WhatsAppCloudOutput:
+        return WhatsAppCloudOutput(self.bearer, self.phone_number_id, self.graph_api_url,
+                                   agent or self.agent)
+
+    def side_effects(self, message: Dict[str, str]) -> None:
+        if not message.get("id"):
+            return
+        fire_and_forget(side_effect(
+            f"{self.graph_api_url.rstrip('/')}/{self.phone_number_id}/messages",
+            [{"messaging_product": "whatsapp", "status": "read", "message_id": message["id"]}],
+            self.bearer, "WhatsApp read receipt"))
+
+    def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, Any]]:
         found = []
         for entry in body.get("entry") or []:
             for change in (entry or {}).get("changes") or []:
                 for message in ((change or {}).get("value") or {}).get("messages") or []:
-                    text = _text_of(message or {})
-                    sender = str((message or {}).get("from") or "")
-                    if sender and isinstance(text, str):
-                        found.append({"sender": sender, "text": text,
-                                      "id": str(message.get("id") or "")})
+                    message = message or {}
+                    sender = str(message.get("from") or "")
+                    if not sender:
+                        continue
+                    mid = str(message.get("id") or "")
+                    if message.get("type") == "reaction":
+                        reaction = message.get("reaction") or {}
+                        emoji = str(reaction.get("emoji") or "")
+                        found.append({"sender": sender, "text": "", "id": mid,
+                                      "kind": "reaction", "emoji": emoji,
+                                      "target": str(reaction.get("message_id") or ""),
+                                      "removed": "" if emoji else "1",
+                                      "time": event_seconds(message.get("timestamp"))})
+                        continue
+                    text = _text_of(message)
+                    if isinstance(text, str):
+                        found.append({"sender": sender, "text": text, "id": mid,
+                                      "kind": _kind_of(message, text),
+                                      "time": event_seconds(message.get("timestamp"))})
         return found

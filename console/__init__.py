@@ -16,6 +16,9 @@ logger = logging.getLogger(__name__)
 
 def create_app(config: Dict[str, Any] | None = None) -> Flask:
     """Build the console; ``config`` overrides the environment (tests pass their own)."""
+    from storage.settings import load_env_file
+
+    load_env_file()
     app = Flask(__name__)
     secret = os.environ.get("CONSOLE_SECRET_KEY")
     if not secret:

@@ -25,7 +25,7 @@ from flask import (
 from console import db
 from console.auth import login_required
 from console.privacy import mask
-from console.transcripts import Conversation, Turn, conversations
+from console.transcripts import LANGUAGE_NAMES, Conversation, Turn, conversations
 
 bp = Blueprint("conversations", __name__)
 INTENT_NAME = re.compile(r"^[a-z][a-z0-9_]{2,60}$")
@@ -64,6 +64,8 @@ def filtered(args: Dict[str, str], found: List[Conversation] | None = None) -> L
             continue
         if channel and conversation.channel != channel:
             continue
+        if args.get("language") and args["language"] not in conversation.languages:
+            continue
         if args.get("fallback") and not conversation.has_fallback(low):
             continue
         if args.get("handoff") and not conversation.has_handoff:
@@ -89,7 +91,7 @@ def index() -> Any:
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("conversations.html", conversations=found[(page - 1) * size:
                            page * size], total=len(found), page=page, pages=pages, args=args,
-                           channels=channels, mask=mask,
+                           channels=channels, mask=mask, languages=LANGUAGE_NAMES,
                            low=current_app.config["LOW_CONFIDENCE"])
 
 

@@ -1,6 +1,6 @@
 """Staff labels of misunderstood messages, exported as Rasa NLU training data."""
 from collections import defaultdict
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import sqlalchemy as sa
 import yaml
@@ -8,18 +8,28 @@ from flask import Blueprint, Response, render_template
 
 from console import db
 from console.auth import login_required
+from console.transcripts import DEFAULT_LANGUAGE, LANGUAGE_NAMES, conversations
 
 bp = Blueprint("labels", __name__)
 
 
-def nlu_yaml(rows: List[Any]) -> str:
-    """Labels as a Rasa 3 NLU file, ready to merge into data/ (e.g. data/nlu/labels.yml)."""
-    by_intent: Dict[str, List[str]] = defaultdict(list)
+def nlu_yaml(rows: List[Any], languages: Dict[int, str] | None = None) -> str:
+    """Labels as a Rasa 3 NLU file, ready to merge into data/ (e.g. data/nlu/labels.yml).
+
+    One block per question and language, the language kept in the block's
+    ``metadata`` (Rasa reads it and trains on every block of an intent alike).
+    """
+    languages = languages or {}
+    by_intent: Dict[Tuple[str, str], List[str]] = defaultdict(list)
     for row in rows:
-        if row.text not in by_intent[row.intent]:
-            by_intent[row.intent].append(row.text)
-    blocks = [{"intent": intent, "examples": "".join(f"- {text}\n" for text in texts)}
-              for intent, texts in sorted(by_intent.items())]
+        key = (row.intent, languages.get(getattr(row, "event_id", -1), DEFAULT_LANGUAGE))
+        if row.text not in by_intent[key]:
+            by_intent[key].append(row.text)
+    order = {code: i for i, (code, _) in enumerate(LANGUAGE_NAMES)}
+    blocks = [{"intent": intent, "metadata": {"language": language},
+               "examples": "".join(f"- {text}\n" for text in texts)}
+              for (intent, language), texts in sorted(
+                  by_intent.items(), key=lambda item: (item[0][0], order.get(item[0][1], 9)))]
 
     class Literal(str):
         pass
@@ -30,9 +40,21 @@ def nlu_yaml(rows: List[Any]) -> str:
     for block in blocks:
         block["examples"] = Literal(block["examples"])
     header = ("# Exported from the staff console: messages the bot misunderstood, labelled\n"
-              "# with the question they asked. Merge into data/, then `make train`.\n")
+              "# with the question they asked, one block per question and language\n"
+              "# (metadata.language: en, vi or ko). Merge into data/, then `make train`.\n")
     return header + yaml.dump({"version": "3.1", "nlu": blocks}, Dumper=dumper,
                               sort_keys=False, allow_unicode=True)
+
+
+def label_languages(rows: List[Any]) -> Dict[int, str]:
+    """The language each labelled message was written in (its turn's ``language`` slot)."""
+    senders = sorted({row.sender_id for row in rows})
+    if not senders:
+        return {}
+    events = db.connection().execute(sa.select(db.events).where(
+        db.events.c.sender_id.in_(senders)).order_by(db.events.c.id))
+    return {turn.event_id: turn.language
+            for conversation in conversations(events).values() for turn in conversation.turns}
 
 
 def all_labels() -> List[Any]:
@@ -51,5 +73,6 @@ def index() -> Any:
 @login_required
 def export() -> Response:
     """All labels as Rasa NLU YAML."""
-    return Response(nlu_yaml(all_labels()), mimetype="application/x-yaml", headers={
+    rows = all_labels()
+    return Response(nlu_yaml(rows, label_languages(rows)), mimetype="application/x-yaml", headers={
         "Content-Disposition": "attachment; filename=labels.yml"})

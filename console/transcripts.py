@@ -1,8 +1,10 @@
 """Turn Rasa's stored events into conversations and turns staff can read.
 
 Pure functions over event rows (id, sender_id, type_name, data): a turn is a
-visitor message with what the bot answered, its intent and confidence,
-whether it fell back or handed off, and the 👍 / 👎 it got.
+visitor message with what the bot answered (as the visitor received it:
+buttons, and the apology and contacts a channel sent itself), its intent and
+confidence, its language, whether it fell back or handed off, whether a reply
+was not delivered, and the 👍 / 👎 it got (from a button or a reaction).
 """
 import datetime as dt
 import json
@@ -11,6 +13,10 @@ from typing import Any, Dict, Iterable, List
 
 FALLBACK_ACTIONS = {"action_suggest_questions", "action_default_fallback"}
 HANDOFF_RESPONSES = {"utter_contacts"}
+LANGUAGES = ("en", "vi", "ko")
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_NAMES = [("en", "English"), ("vi", "Vietnamese"), ("ko", "Korean")]
+NOT_DELIVERED = "not_delivered"  # bot event metadata (channels/delivery.py)
 NOT_QUESTIONS = {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "feedback",
                  "nlu_fallback"}
 
@@ -23,6 +29,11 @@ class BotMessage:
     response: str = ""
     source: str = ""
     kind: str = ""
+    buttons: List[str] = field(default_factory=list)
+    time: float | None = None
+    delivered: bool = True
+    error_code: int | None = None
+    sent_by_channel: bool = False
 
 
 @dataclass
@@ -41,11 +52,24 @@ class Turn:
     rating: str | None = None
     is_feedback: bool = False
     gave_rating: str | None = None
+    reaction: str = ""
+    language: str = DEFAULT_LANGUAGE
 
     @property
     def answer_text(self) -> str:
-        """Everything the bot said in reply, one message a line."""
-        return "\n".join(a.text for a in self.answers if a.text)
+        """Everything the bot said in reply, one message a line (buttons in brackets)."""
+        lines = []
+        for answer in self.answers:
+            if answer.text:
+                lines.append(answer.text)
+            if answer.buttons:
+                lines.append(" ".join(f"[{title}]" for title in answer.buttons))
+        return "\n".join(lines)
+
+    @property
+    def not_delivered(self) -> List[BotMessage]:
+        """The replies that never reached the visitor."""
+        return [a for a in self.answers if not a.delivered]
 
     @property
     def source(self) -> str:
@@ -89,6 +113,15 @@ class Conversation:
     def thumbs_down(self) -> bool:
         return any(t.rating == "down" for t in self.turns)
 
+    @property
+    def languages(self) -> List[str]:
+        """The languages the visitor wrote in, in order of first use."""
+        found: List[str] = []
+        for turn in self.questions or self.turns:
+            if turn.language not in found:
+                found.append(turn.language)
+        return found
+
 
 def _time(timestamp: float | None) -> dt.datetime:
     return dt.datetime.fromtimestamp(timestamp or 0, dt.timezone.utc).replace(tzinfo=None)
@@ -108,9 +141,36 @@ def _entity(parse: Dict[str, Any], name: str) -> str | None:
     return None
 
 
+def _buttons(data: Dict[str, Any]) -> List[str]:
+    buttons = data.get("buttons") or data.get("quick_replies") or []
+    return [str(b.get("title")) for b in buttons if isinstance(b, dict) and b.get("title")]
+
+
+def _bot_message(data: Dict[str, Any]) -> BotMessage:
+    metadata = data.get("metadata") or {}
+    extra = data.get("data") or {}
+    custom = extra.get("custom") or {}
+    return BotMessage(
+        data.get("text") or "", metadata.get("utter_action") or "", _source(custom),
+        custom.get("kind", "") if isinstance(custom, dict) else "", _buttons(extra),
+        data.get("timestamp"), sent_by_channel=metadata.get("sent_by") == "channel")
+
+
+def _mark_not_delivered(conversation: Conversation, note: Dict[str, Any]) -> None:
+    """Flag the bot message sent at ``answer_time`` (else the latest one) as not delivered."""
+    when = note.get("answer_time")
+    for turn in reversed(conversation.turns):
+        for answer in reversed(turn.answers):
+            if when is None or answer.time == when:
+                answer.delivered = False
+                answer.error_code = note.get("error_code")
+                return
+
+
 def conversations(rows: Iterable[Any]) -> Dict[str, Conversation]:
     """Conversations keyed by sender, from event rows in id order."""
     found: Dict[str, Conversation] = {}
+    language: Dict[str, str] = {}
     for row in rows:
         conversation = found.setdefault(row.sender_id, Conversation(row.sender_id))
         data = json.loads(row.data)
@@ -120,20 +180,33 @@ def conversations(rows: Iterable[Any]) -> Dict[str, Conversation]:
             intent = parse.get("intent") or {}
             turn = Turn(row.id, _time(data.get("timestamp")), data.get("text") or "",
                         intent.get("name") or "", float(intent.get("confidence") or 0.0),
-                        data.get("input_channel") or "")
+                        data.get("input_channel") or "",
+                        language=language.get(row.sender_id, DEFAULT_LANGUAGE))
             turn.fallback = turn.intent == "nlu_fallback"
             if turn.intent == "feedback":
+                metadata = data.get("metadata") or {}
                 turn.is_feedback = True
                 turn.gave_rating = _entity(parse, "rating")
-                _rate(conversation, turn.gave_rating, _entity(parse, "answer"))
+                turn.reaction = str(metadata.get("reaction") or "")
+                _rate(conversation, turn.gave_rating, _entity(parse, "answer"),
+                      metadata.get("answer_time"))
             conversation.turns.append(turn)
+        elif row.type_name == "slot" and data.get("name") == "language":
+            if data.get("value") in LANGUAGES:
+                language[row.sender_id] = data["value"]
+                if current:
+                    current.language = data["value"]
         elif row.type_name == "bot" and current:
             metadata = data.get("metadata") or {}
-            custom = (data.get("data") or {}).get("custom") or {}
-            current.answers.append(BotMessage(
-                data.get("text") or "", metadata.get("utter_action") or "", _source(custom),
-                custom.get("kind", "") if isinstance(custom, dict) else ""))
-            if metadata.get("utter_action") in HANDOFF_RESPONSES:
+            if isinstance(metadata.get(NOT_DELIVERED), dict):
+                _mark_not_delivered(conversation, metadata[NOT_DELIVERED])
+                continue
+            message = _bot_message(data)
+            if not (message.text or message.buttons):
+                continue
+            current.answers.append(message)
+            if message.response in HANDOFF_RESPONSES or (
+                    message.sent_by_channel and message.kind == "handoff"):
                 current.handoff = True
         elif row.type_name == "action" and current:
             if data.get("name") in FALLBACK_ACTIONS:
@@ -143,13 +216,22 @@ def conversations(rows: Iterable[Any]) -> Dict[str, Conversation]:
     return found
 
 
-def _rate(conversation: Conversation, rating: str | None, answer: str | None) -> None:
-    """Record a 👍 / 👎 against the latest turn that gave the rated answer."""
-    if rating not in ("up", "down"):
+def _rate(conversation: Conversation, rating: str | None, answer: str | None,
+          answer_time: float | None = None) -> None:
+    """Record a 👍 / 👎 (or its removal) against the turn that gave the rated answer.
+
+    A reaction names the very message (``answer_time``); a button, the latest
+    turn that gave ``answer``.
+    """
+    if rating not in ("up", "down", "removed"):
         return
     for turn in reversed(conversation.turns):
         if turn.is_feedback:
             continue
-        if not answer or any(a.response == answer for a in turn.answers):
-            turn.rating = rating
+        if answer_time is not None:
+            hit = any(a.time == answer_time for a in turn.answers)
+        else:
+            hit = not answer or any(a.response == answer for a in turn.answers)
+        if hit:
+            turn.rating = None if rating == "removed" else rating
             return

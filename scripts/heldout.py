@@ -1,108 +1,232 @@
-"""Held-out accuracy: parse tests/heldout/nlu.yml with a trained model.
+"""Held-out accuracy: parse a held-out set with a trained model.
 
-Usage: python scripts/heldout.py [MODEL] [--report results/heldout.md]
-Prints the accuracy and writes a per-intent report. The examples are never
-used for training (tests/test_heldout.py checks that).
+Usage: python scripts/heldout.py [SET ...] [--model MODEL] [--results DIR] [--json]
+
+SET is a name in tests/heldout/ (nlu, real_en, safety_en, vi, ko; default:
+all of them) or a path. Prints the accuracy of each set and writes a
+per-category table with the misses to results/heldout-<set>.md. The
+examples are never used for training (tests/test_heldout.py checks that).
+
+Two formats are read:
+- tests/heldout/nlu.yml: Rasa NLU training-data format (paraphrases of the
+  trained questions); its category is the intent.
+- every other set: a YAML list of entries ``text``, ``expect`` (one intent,
+  or a list of intents that are all faithful answers), ``category``, ``url``
+  (the page the question was taken from; may be empty for vi and ko).
+
+When the bot is unsure it predicts ``nlu_fallback`` and offers the likeliest
+questions plus "Talk to the spa" ("did you mean"). That reply makes no claim,
+so it counts as right where no answer of the bot fits anyway: when the entry
+expects ``out_of_scope`` (weather, visas), or lists ``nlu_fallback`` itself.
+Everywhere else it is a miss: a benefit, safety, booking or small-talk
+question has its own answer, and so has a policy question the articles don't
+cover (``ask_not_covered`` says so and hands over to the spa); counting the
+fallback there would let a model that knows nothing score on those.
 """
 import argparse
 import asyncio
 import collections
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Any, Dict, Iterable, List, Sequence, Tuple
 
-HELDOUT = Path(__file__).resolve().parent.parent / "tests" / "heldout" / "nlu.yml"
+ROOT = Path(__file__).resolve().parent.parent
+HELDOUT_DIR = ROOT / "tests" / "heldout"
+HELDOUT = HELDOUT_DIR / "nlu.yml"
+SET_NAMES = ("nlu", "real_en", "safety_en", "vi", "ko")
+FALLBACK = "nlu_fallback"
+
+# Expected intents for which "did you mean" (nlu_fallback) is an honest reply.
+FALLBACK_OK = frozenset({"out_of_scope"})
 
 
-def load_examples(path: Path = HELDOUT) -> List[Tuple[str, str]]:
-    """(text, intent) pairs of the held-out set."""
+@dataclass(frozen=True)
+class Case:
+    """One held-out question and the intents that answer it faithfully."""
+
+    text: str
+    expect: Tuple[str, ...]
+    category: str
+    url: str = ""
+
+
+def set_path(name: str) -> Path:
+    """The file of a named set, or ``name`` itself when it is a path."""
+    path = Path(name)
+    if path.suffix in {".yml", ".yaml"}:
+        return path
+    return HELDOUT_DIR / f"{name}.yml"
+
+
+def set_name(path: Path) -> str:
+    """The name a set's report is written under."""
+    return path.stem
+
+
+def _rasa_nlu_cases(path: Path) -> List[Case]:
     from rasa.shared.nlu.training_data.loading import load_data
 
     data = load_data(str(path))
-    return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
+    return [
+        Case(m.get("text"), (m.get("intent"),), m.get("intent"))
+        for m in data.intent_examples
+    ]
 
 
-async def predict(model: str, texts: List[str]) -> List[Dict]:
-    """Parse every text with the model's NLU pipeline."""
+def _entry_case(entry: Dict[str, Any], path: Path) -> Case:
+    expect = entry.get("expect")
+    intents = (expect,) if isinstance(expect, str) else tuple(expect or ())
+    text = entry.get("text")
+    if not isinstance(text, str) or not text.strip() or not intents:
+        raise ValueError(f"{path}: entry without text or expect: {entry!r}")
+    if not all(isinstance(i, str) and i for i in intents):
+        raise ValueError(f"{path}: expect must name intents: {entry!r}")
+    return Case(text, intents, str(entry.get("category") or "uncategorised"),
+                str(entry.get("url") or ""))
+
+
+def load_cases(path: Path = HELDOUT) -> List[Case]:
+    """Every case of a held-out set, in either format."""
+    from rasa.shared.utils.io import read_yaml_file
+
+    content = read_yaml_file(str(path))
+    if isinstance(content, dict) and "nlu" in content:
+        return _rasa_nlu_cases(path)
+    if not isinstance(content, list):
+        raise ValueError(f"{path}: expected a list of entries or Rasa NLU data")
+    return [_entry_case(entry, path) for entry in content]
+
+
+def load_examples(path: Path = HELDOUT) -> List[Tuple[str, str]]:
+    """(text, first expected intent) pairs of a held-out set."""
+    return [(c.text, c.expect[0]) for c in load_cases(path)]
+
+
+async def predict(model: str, texts: List[str]) -> List[Dict[str, Any]]:
+    """Parse every text with the model's NLU pipeline, in this process."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(model)
     return [await agent.parse_message(t) for t in texts]
 
 
-# An out-of-scope message answered with "did you mean" is not a guess either.
-ALSO_RIGHT = {"out_of_scope": {"nlu_fallback"}}
+def is_right(expected: Sequence[str] | str, got: str) -> bool:
+    """Whether the prediction leads to a reply the visitor should get."""
+    intents = (expected,) if isinstance(expected, str) else tuple(expected)
+    if got in intents:
+        return True
+    return got == FALLBACK and any(i in FALLBACK_OK for i in intents)
 
 
-def is_right(expected: str, got: str) -> bool:
-    """Whether the prediction leads to the reply the visitor should get."""
-    return got == expected or got in ALSO_RIGHT.get(expected, set())
+def _best_real_intent(result: Dict[str, Any]) -> Tuple[str, float]:
+    ranking = result.get("intent_ranking") or [result["intent"]]
+    best = next((r for r in ranking if r["name"] != FALLBACK), result["intent"])
+    return best["name"], round(float(best["confidence"]), 4)
 
 
-def report(pairs: List[Tuple[str, str]], parsed: List[Dict]) -> Dict:
-    """Accuracy overall and per intent, with the misses listed."""
+def evaluate(cases: Sequence[Case], parsed: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
+    """Accuracy overall, per category and per expected intent, with the misses."""
+    per_category: Dict[str, List[int]] = collections.defaultdict(lambda: [0, 0])
     per_intent: Dict[str, List[int]] = collections.defaultdict(lambda: [0, 0])
-    misses = []
-    for (text, expected), result in zip(pairs, parsed, strict=True):
+    misses, raw = [], []
+    for case, result in zip(cases, parsed, strict=True):
         got = result["intent"]["name"]
-        per_intent[expected][1] += 1
-        if is_right(expected, got):
-            per_intent[expected][0] += 1
-        else:
-            confidence = round(result["intent"]["confidence"], 3)
-            misses.append({"text": text, "expected": expected, "got": got,
-                           "confidence": confidence})
-    correct = sum(c for c, _ in per_intent.values())
-    raw = []
-    for (_, expected), result in zip(pairs, parsed, strict=True):
-        best = next(r for r in result["intent_ranking"] if r["name"] != "nlu_fallback")
-        raw.append([expected, best["name"], round(best["confidence"], 4)])
+        right = is_right(case.expect, got)
+        for table, key in ((per_category, case.category), (per_intent, case.expect[0])):
+            table[key][1] += 1
+            table[key][0] += int(right)
+        best, best_conf = _best_real_intent(result)
+        raw.append([case.expect[0], best, best_conf])
+        if not right:
+            misses.append({
+                "text": case.text, "category": case.category,
+                "expected": list(case.expect), "got": got,
+                "confidence": round(float(result["intent"]["confidence"]), 3),
+                "best": best, "url": case.url,
+            })
+    correct = sum(c for c, _ in per_category.values())
+    total = len(cases)
     return {
-        "accuracy": correct / len(pairs),
+        "accuracy": correct / total if total else 0.0,
         "correct": correct,
-        "total": len(pairs),
+        "total": total,
+        "per_category": {k: tuple(v) for k, v in sorted(per_category.items())},
         "per_intent": {k: v[0] / v[1] for k, v in sorted(per_intent.items())},
         "misses": misses,
         "raw": raw,
     }
 
 
-def to_markdown(result: Dict) -> str:
-    """The report as a Markdown page."""
+def report(pairs: Iterable[Tuple[str, str]], parsed: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
+    """``evaluate`` for (text, intent) pairs, the category being the intent."""
+    return evaluate([Case(t, (i,), i) for t, i in pairs], parsed)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(result: Dict[str, Any], title: str = "Held-out accuracy") -> str:
+    """The report as a Markdown page: per-category table, then the misses."""
     lines = [
-        "# Held-out accuracy",
+        f"# {title}",
         "",
         f"**{result['accuracy']:.1%}** ({result['correct']}/{result['total']})",
         "",
-        "| intent | accuracy |",
-        "|---|---|",
+        "| category | right | total | accuracy |",
+        "|---|---|---|---|",
     ]
-    lines += [f"| {k} | {v:.0%} |" for k, v in result["per_intent"].items()]
-    lines += ["", "## Misses", "", "| text | expected | got | confidence |",
-              "|---|---|---|---|"]
-    lines += [f"| {m['text']} | {m['expected']} | {m['got']} | {m['confidence']} |"
-              for m in result["misses"]]
+    for category, (right, total) in result["per_category"].items():
+        lines.append(f"| {category} | {right} | {total} | {right / total:.0%} |")
+    lines += ["", "## Misses", "",
+              "| category | text | expected | got | confidence |",
+              "|---|---|---|---|---|"]
+    for m in sorted(result["misses"], key=lambda m: (m["category"], m["text"])):
+        got = m["got"] if m["got"] == m["best"] else f"{m['got']} ({m['best']})"
+        lines.append(f"| {m['category']} | {_cell(m['text'])} | "
+                     f"{', '.join(m['expected'])} | {got} | {m['confidence']} |")
     return "\n".join(lines) + "\n"
 
 
-def main() -> int:
-    """Evaluate a model and write the report."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("model", nargs="?", default="models")
-    parser.add_argument("--report", default="results/heldout.md")
+def write_report(result: Dict[str, Any], name: str, results_dir: Path) -> Path:
+    """Write results/heldout-<name>.md and return its path."""
+    results_dir.mkdir(parents=True, exist_ok=True)
+    out = results_dir / f"heldout-{name}.md"
+    out.write_text(to_markdown(result, f"Held-out accuracy: {name}"))
+    return out
+
+
+def main(argv: List[str] | None = None) -> int:
+    """Evaluate a model on held-out sets and write their reports."""
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sets", nargs="*", default=list(SET_NAMES),
+                        help="set names in tests/heldout/ or paths (default: all)")
+    parser.add_argument("--model", default="models", help="model file or folder")
+    parser.add_argument("--results", default=str(ROOT / "results"),
+                        help="folder for heldout-<set>.md")
     parser.add_argument("--json", action="store_true", help="print JSON")
-    args = parser.parse_args()
-    pairs = load_examples()
-    parsed = asyncio.run(predict(args.model, [t for t, _ in pairs]))
-    result = report(pairs, parsed)
-    Path(args.report).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.report).write_text(to_markdown(result))
+    args = parser.parse_args(argv)
+    paths = [set_path(s) for s in args.sets]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        parser.error(f"no such set: {', '.join(missing)}")
+    loaded = {set_name(p): load_cases(p) for p in paths}
+    texts = [c.text for cases in loaded.values() for c in cases]
+    parsed = asyncio.run(predict(args.model, texts))
+    summary, start = {}, 0
+    for name, cases in loaded.items():
+        result = evaluate(cases, parsed[start:start + len(cases)])
+        start += len(cases)
+        out = write_report(result, name, Path(args.results))
+        summary[name] = result
+        if not args.json:
+            print(f"{name}: {result['accuracy']:.1%} "
+                  f"({result['correct']}/{result['total']}), report: {out}")
     if args.json:
-        print(json.dumps(result))
-    else:
-        print(f"held-out accuracy: {result['accuracy']:.1%} "
-              f"({result['correct']}/{result['total']}), report: {args.report}")
+        print(json.dumps(summary))
     return 0
 
 

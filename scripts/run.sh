@@ -5,22 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
-# Settings come from the environment first, then from .env: KEY=VALUE lines,
-# read as data and never executed, filling only what the environment lacks.
-if [ -f .env ]; then
-  while IFS= read -r line || [ -n "$line" ]; do
-    line="${line%$'\r'}"
-    case "$line" in ''|'#'*) continue ;; esac
-    key="${line%%=*}"; value="${line#*=}"
-    [[ "$key" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || continue
-    if [[ "$value" =~ ^\"(.*)\"$ || "$value" =~ ^\'(.*)\'$ ]]; then value="${BASH_REMATCH[1]}"; fi
-    [ -n "${!key+set}" ] || export "$key=$value"
-  done < .env
-fi
+# Settings come from the environment first, then from .env (ENV_FILE), read as
+# KEY=VALUE data by storage/settings.py and never executed.
+eval "$($BIN/python -m storage.settings --export)"
 RASA_HOST="${RASA_HOST:-127.0.0.1}"
 RASA_PORT="${RASA_PORT:-5005}"
 export ACTION_PORT="${ACTION_PORT:-5055}"
-WEB_PORT="${WEB_PORT:-8080}"
+export WEB_PORT="${WEB_PORT:-8080}"
 # Another endpoints file only for deployments README describes (several servers).
 RASA_ENDPOINTS="${RASA_ENDPOINTS:-endpoints.yml}"
 
@@ -30,25 +21,21 @@ for var in $(grep -oE '^[A-Z_]+' .env.example); do export "$var=${!var-}"; done
 
 # Rasa's HTTP API (conversations, model) is off unless RASA_ENABLE_API=true,
 # and then only with a token (RASA_AUTH_TOKEN) or a JWT secret (RASA_JWT_SECRET).
-api_args=()
-if [ "${RASA_ENABLE_API:-false}" = "true" ]; then
-  if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
-    api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
-  elif [ -n "${RASA_JWT_SECRET:-}" ]; then
-    api_args=(--enable-api --jwt-secret "$RASA_JWT_SECRET" --jwt-method HS256)
-  else
-    echo "RASA_ENABLE_API=true needs RASA_AUTH_TOKEN or RASA_JWT_SECRET; refusing to start." >&2
-    exit 2
-  fi
+# scripts/rasa_run.py passes them to Rasa inside its process: never on a
+# command line that `ps` would show.
+if [ "${RASA_ENABLE_API:-false}" = "true" ] && [ -z "${RASA_AUTH_TOKEN:-}" ] \
+    && [ -z "${RASA_JWT_SECRET:-}" ]; then
+  echo "RASA_ENABLE_API=true needs RASA_AUTH_TOKEN or RASA_JWT_SECRET; refusing to start." >&2
+  exit 2
 fi
 
 trap 'trap - EXIT INT TERM; kill 0 2>/dev/null; wait' EXIT INT TERM
 
 $BIN/python -m actions.server --port "$ACTION_PORT" &
-$BIN/rasa run --model models/panda.tar.gz \
+$BIN/python -m scripts.rasa_run run --model models/panda.tar.gz \
   --interface "$RASA_HOST" --port "$RASA_PORT" \
-  --credentials credentials.yml --endpoints "$RASA_ENDPOINTS" "${api_args[@]}" &
-$BIN/python scripts/web.py --host "$RASA_HOST" --port "$WEB_PORT" \
+  --credentials credentials.yml --endpoints "$RASA_ENDPOINTS" &
+$BIN/python -m scripts.web --host "$RASA_HOST" --port "$WEB_PORT" --rasa-port "$RASA_PORT" \
   --rasa-url "${RASA_PUBLIC_URL:-}" &
 
 echo "Panda Spa assistant starting (Rasa takes a few seconds to load the model):"

@@ -22,6 +22,8 @@ QUIET_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3",
     "PYTHONWARNINGS": "ignore",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    # A developer's .env never reaches the processes the tests start.
+    "ENV_FILE": "",
 }
 
 
@@ -124,6 +126,7 @@ class Bot:
     rasa: Process
     actions: Process | None
     db: Path | None = None
+    web_url: str | None = None
     session: requests.Session = field(default_factory=requests.Session)
 
     def say(self, text: str, sender: str = "tester") -> List[Dict[str, Any]]:
@@ -144,10 +147,14 @@ class Bot:
         r.raise_for_status()
         return r.json()
 
-    def tracker(self, sender: str) -> Dict[str, Any]:
-        """The stored conversation of ``sender``."""
+    def tracker(self, sender: str, prefix: str = "rest:") -> Dict[str, Any]:
+        """The stored conversation of ``sender``.
+
+        REST conversations are stored as ``rest:<sender>``; pass ``prefix=""``
+        for the provider channels (WhatsApp, Messenger), whose ids are kept as is.
+        """
         r = self.session.get(
-            f"{self.url}/conversations/{sender}/tracker",
+            f"{self.url}/conversations/{prefix}{sender}/tracker",
             params={"token": self.token}, timeout=30,
         )
         r.raise_for_status()
@@ -211,7 +218,10 @@ def start_bot(
     except Exception:
         rasa.stop()
         raise
-    return Bot(url, token, rasa, None, db if db_url is None else None)
+    web_url = f"http://127.0.0.1:{env['WEB_PORT']}/" if with_actions else None
+    if web_url:
+        wait_until(web_url, rasa, timeout=30)
+    return Bot(url, token, rasa, None, db if db_url is None else None, web_url)
 
 
 def rasa_pid(proc: Process) -> int:
@@ -225,6 +235,9 @@ def rasa_pid(proc: Process) -> int:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
         except (OSError, ProcessLookupError):
             continue
-        if len(argv) > 2 and argv[1].endswith(b"/rasa") and argv[2] == b"run":
+        if len(argv) > 2 and (argv[1].endswith(b"/rasa") and argv[2] == b"run"
+                              or argv[1:3] == [b"-m", b"scripts.rasa_run"]):
+            return int(entry.name)
+        if argv[1:4] == [b"-m", b"scripts.rasa_run", b"run"]:  # scripts/run.sh's way
             return int(entry.name)
     raise LookupError("no rasa process in that process group")

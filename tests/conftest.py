@@ -1,12 +1,16 @@
 """Shared fixtures: the real domain and training data, and a running bot."""
+import os
 from typing import Any, Dict, Iterator
 
 import pytest
 
-from scripts.servers import ROOT, Bot, channel_env, start_bot
+from scripts.servers import ROOT, Bot, channel_env, free_port, start_bot
 from tests.console_support import console, database, had_conversations, pg_admin
 from tests.fakes import FakeProvider, start_fake_provider
 from tests.helpers import CHANNEL_SECRETS
+
+# A developer's .env never reaches the tests (storage/settings.py).
+os.environ["ENV_FILE"] = ""
 
 __all__ = ["CHANNEL_SECRETS", "console", "database", "had_conversations", "pg_admin"]
 
@@ -45,9 +49,17 @@ def provider() -> Iterator[FakeProvider]:
 
 
 @pytest.fixture(scope="session")
-def bot(tmp_path_factory: pytest.TempPathFactory, provider: FakeProvider) -> Iterator[Bot]:
+def chat_port() -> int:
+    """The port run.sh serves the chat page on: its origin may open the bot's socket."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory: pytest.TempPathFactory, provider: FakeProvider,
+        chat_port: int) -> Iterator[Bot]:
     """Rasa and the action server on loopback, a fresh SQLite tracker store, all channels."""
-    env = {**CHANNEL_SECRETS, "META_GRAPH_API_URL": provider.url, "TWILIO_API_URL": provider.url}
+    env = {**CHANNEL_SECRETS, "META_GRAPH_API_URL": provider.url, "TWILIO_API_URL": provider.url,
+           "WEB_PORT": str(chat_port), "WEB_ALLOWED_ORIGINS": f"http://127.0.0.1:{chat_port}"}
     running = start_bot(tmp_path_factory.mktemp("bot"), extra_env=env)
     yield running
     running.stop()

@@ -2,6 +2,7 @@
 import json
 import subprocess
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Dict, Iterator
@@ -36,8 +37,9 @@ def had_conversations(bot: Bot) -> Dict[str, str]:
     bot.say(f"please call me on {PHONE} or mail {EMAIL}", senders["contact"])
     bot.say("<script>alert('x')</script> is reflexology good?", senders["script"])
     psid = f"4{uuid.uuid4().int % 10**9:09d}"
-    body = json.dumps({"object": "page", "entry": [{"id": "p", "time": 1, "messaging": [{
-        "sender": {"id": psid}, "recipient": {"id": "p"}, "timestamp": 1,
+    now = int(time.time() * 1000)
+    body = json.dumps({"object": "page", "entry": [{"id": "p", "time": now, "messaging": [{
+        "sender": {"id": psid}, "recipient": {"id": "p"}, "timestamp": now,
         "message": {"mid": f"m_{uuid.uuid4().hex}", "text": "what is reflexology?"}}]}]}).encode()
     requests.post(f"{bot.url}/webhooks/messenger/webhook", data=body, timeout=30, headers={
         "X-Hub-Signature-256": hub_signature(CHANNEL_SECRETS["MESSENGER_APP_SECRET"], body)})

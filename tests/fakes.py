@@ -1,6 +1,6 @@
 """A stand-in for Twilio's and Meta's APIs: a real HTTP server on loopback.
 
-It answers every POST with 200 and records what it was sent, so tests can
+It answers every POST with 200 (or a configured error) and records what it was sent, so tests can
 check what the bot would have delivered to WhatsApp or Messenger.
 """
 import json
@@ -8,7 +8,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 from urllib.parse import parse_qs
 
 
@@ -19,6 +19,7 @@ class Recorded:
     path: str
     headers: Dict[str, str]
     body: bytes
+    reply: Dict[str, Any] = field(default_factory=dict)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -34,6 +35,13 @@ class FakeProvider:
     server: ThreadingHTTPServer
     requests: List[Recorded] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # (text in the body, HTTP status, JSON answer): answer matching requests with an error
+    failures: List[Tuple[str, int, Dict[str, Any]]] = field(default_factory=list)
+
+    def fail_when(self, match: str, status: int, answer: Dict[str, Any]) -> None:
+        """Answer every request whose body contains ``match`` with ``status`` and ``answer``."""
+        with self.lock:
+            self.failures.append((match, status, answer))
 
     @property
     def url(self) -> str:
@@ -76,9 +84,15 @@ def start_fake_provider() -> FakeProvider:
             body = self.rfile.read(length)
             fake = holder["fake"]
             with fake.lock:
-                fake.requests.append(Recorded(self.path, dict(self.headers), body))
-            reply = b'{"messages": [{"id": "wamid.fake"}], "sid": "SMfake"}'
-            self.send_response(200)
+                status, answer = 200, {"messages": [{"id": f"wamid.fake{len(fake.requests)}"}],
+                                       "message_id": f"m_fake{len(fake.requests)}",
+                                       "sid": "SMfake"}
+                for match, failed_status, failed_answer in fake.failures:
+                    if match.encode() in body:
+                        status, answer = failed_status, failed_answer
+                fake.requests.append(Recorded(self.path, dict(self.headers), body, answer))
+            reply = json.dumps(answer).encode()
+            self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(reply)))
             self.end_headers()

@@ -4,6 +4,7 @@ Signed requests are answered, and the reply reaches the fake provider API;
 unsigned, wrongly signed and replayed requests get 403 and store nothing.
 """
 import json
+import time
 import uuid
 from typing import Dict, Tuple
 
@@ -22,7 +23,7 @@ TWILIO_TOKEN = CHANNEL_SECRETS["TWILIO_AUTH_TOKEN"]
 
 
 def user_turns(bot: Bot, sender: str) -> list:
-    return [e["text"] for e in bot.tracker(sender)["events"] if e["event"] == "user"]
+    return [e["text"] for e in bot.tracker(sender, prefix="")["events"] if e["event"] == "user"]
 
 
 # --- Messenger ---------------------------------------------------------------
@@ -34,8 +35,8 @@ def messenger_body(sender: str, text: str = "", payload: str = "") -> bytes:
         message.update(text="(button)", quick_reply={"payload": payload})
     else:
         message["text"] = text
-    event = {"sender": {"id": sender}, "recipient": {"id": "page"}, "timestamp": 1,
-             "message": message}
+    event = {"sender": {"id": sender}, "recipient": {"id": "page"},
+             "timestamp": int(time.time() * 1000), "message": message}
     return json.dumps({"object": "page", "entry": [{"id": "page", "time": 1,
                                                     "messaging": [event]}]}).encode()
 
@@ -173,7 +174,8 @@ def test_twilio_refuses_a_replayed_request(bot: Bot) -> None:
 
 
 def cloud_body(sender: str, message: Dict) -> bytes:
-    message = {"from": sender, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": "1", **message}
+    message = {"from": sender, "id": f"wamid.{uuid.uuid4().hex}",
+               "timestamp": str(int(time.time())), **message}
     value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": "1234567890"},
              "messages": [message]}
     return json.dumps({"object": "whatsapp_business_account",

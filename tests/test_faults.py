@@ -10,8 +10,16 @@ from typing import Iterator
 
 import pytest
 
-from scripts.servers import (QUIET_ENV, ROOT, VENV_BIN, Bot, channel_env, endpoints_yaml, free_port,
-                             start_bot)
+from scripts.servers import (
+    QUIET_ENV,
+    ROOT,
+    VENV_BIN,
+    Bot,
+    channel_env,
+    endpoints_yaml,
+    free_port,
+    start_bot,
+)
 
 
 def user_texts(bot: Bot, sender: str) -> list:

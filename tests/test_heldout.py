@@ -1,23 +1,137 @@
-"""Held-out paraphrases, never trained on, are understood (>= 90%)."""
-from typing import Any
+"""Held-out sets, never trained on: understood well enough, and not leaked.
 
-from scripts.heldout import load_examples, report, to_markdown
+- nlu: paraphrases of the trained questions (>= 95%);
+- real_en: questions real visitors wrote on public pages (>= 90%);
+- vi, ko: Vietnamese (also without diacritics) and Korean questions (>= 90%).
+Each accuracy test writes its per-category table to results/heldout-<set>.md.
+"""
+import difflib
+import re
+import unicodedata
+from typing import Any, Dict, FrozenSet, List, Tuple
+
+import pytest
+
+from scripts.heldout import FALLBACK, evaluate, is_right, load_cases, set_path, write_report
 from scripts.servers import ROOT, Bot
 
-MIN_ACCURACY = 0.90
+MIN_ACCURACY = {"nlu": 0.95, "real_en": 0.90, "vi": 0.90, "ko": 0.90}
+ALL_SETS = ("nlu", "real_en", "safety_en", "vi", "ko")
+MIN_SIZE = {"real_en": 220, "safety_en": 45, "vi": 65, "ko": 65}
+
+# A held-out question this close to a training example is a near copy.
+MIN_JACCARD = 0.8
+MIN_RATIO = 0.9
 
 
-def test_heldout_examples_are_not_in_the_training_data(nlu_data: Any) -> None:
-    trained = {m.get("text").lower() for m in nlu_data.intent_examples}
-    overlap = [text for text, _ in load_examples() if text.lower() in trained]
-    assert overlap == []
+def normalise(text: str) -> str:
+    """Lower case, no diacritics (đ is d), no punctuation, single spaces."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    words = re.sub(r"[^\w]+", " ", unicodedata.normalize("NFC", stripped))
+    return " ".join(words.replace("_", " ").split())
 
 
-def test_heldout_accuracy_is_at_least_90_percent(bot: Bot) -> None:
-    pairs = load_examples()
-    result = report(pairs, [bot.parse(text) for text, _ in pairs])
-    out = ROOT / "results" / "heldout.md"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(to_markdown(result))
-    print(f"held-out accuracy {result['accuracy']:.1%} ({result['correct']}/{result['total']})")
-    assert result["accuracy"] >= MIN_ACCURACY, to_markdown(result)
+def near_copy(heldout: str, tokens: FrozenSet[str], trained: str,
+              trained_tokens: FrozenSet[str]) -> bool:
+    """Same text, or token-set Jaccard >= 0.8, or difflib ratio >= 0.9."""
+    if heldout == trained:
+        return True
+    union = tokens | trained_tokens
+    if union and len(tokens & trained_tokens) / len(union) >= MIN_JACCARD:
+        return True
+    shortest, longest = sorted((len(heldout), len(trained)))
+    if 2 * shortest / (shortest + longest) < MIN_RATIO:
+        return False
+    matcher = difflib.SequenceMatcher(None, heldout, trained)
+    return matcher.real_quick_ratio() >= MIN_RATIO and matcher.ratio() >= MIN_RATIO
+
+
+def test_normalise_removes_case_punctuation_and_vietnamese_diacritics() -> None:
+    assert normalise("  Massage CHÂN có giúp ngủ ngon không?! ") == (
+        "massage chan co giup ngu ngon khong")
+    assert normalise("Đau đầu") == "dau dau"
+    assert normalise("발마사지, 불면증!") == "발마사지 불면증"
+
+
+def test_near_copy_flags_reworded_copies_and_not_other_questions() -> None:
+    def check(a: str, b: str) -> bool:
+        a, b = normalise(a), normalise(b)
+        return near_copy(a, frozenset(a.split()), b, frozenset(b.split()))
+
+    assert check("does massage help me sleep?", "Does massage help me sleep")
+    assert check("massage chân có giúp ngủ ngon không", "massage chan co giup ngu ngon khong a")
+    assert not check("does massage help me sleep?", "does massage help with stress?")
+
+
+def test_did_you_mean_counts_only_where_no_answer_fits() -> None:
+    assert is_right(("out_of_scope",), FALLBACK)
+    assert not is_right(("ask_sleep",), FALLBACK)
+    assert not is_right(("ask_not_covered", "book"), FALLBACK)
+    assert is_right(("ask_services", "ask_not_covered"), "ask_not_covered")
+
+
+@pytest.fixture(scope="module")
+def trained(nlu_data: Any) -> List[Tuple[str, str, FrozenSet[str]]]:
+    """Every training example: (original, normalised, token set)."""
+    out = []
+    for message in nlu_data.intent_examples:
+        text = message.get("text")
+        norm = normalise(text)
+        out.append((text, norm, frozenset(norm.split())))
+    return out
+
+
+@pytest.mark.parametrize("name", ALL_SETS)
+def test_heldout_questions_are_not_among_the_training_examples(
+    name: str, trained: List[Tuple[str, str, FrozenSet[str]]]
+) -> None:
+    leaks = []
+    for case in load_cases(set_path(name)):
+        norm = normalise(case.text)
+        tokens = frozenset(norm.split())
+        leaks += [(case.text, original) for original, t_norm, t_tokens in trained
+                  if near_copy(norm, tokens, t_norm, t_tokens)]
+    assert leaks == [], f"held-out questions copied into data/: {leaks}"
+
+
+@pytest.mark.parametrize("name", ALL_SETS)
+def test_every_expected_intent_is_an_intent_of_the_bot(name: str, domain: Any) -> None:
+    known = set(domain.intents) | {FALLBACK}
+    unknown = sorted({i for c in load_cases(set_path(name)) for i in c.expect} - known)
+    assert unknown == []
+
+
+@pytest.mark.parametrize("name", sorted(MIN_SIZE))
+def test_heldout_set_has_its_minimum_size(name: str) -> None:
+    assert len(load_cases(set_path(name))) >= MIN_SIZE[name]
+
+
+@pytest.mark.parametrize("name", ("real_en", "safety_en"))
+def test_every_real_question_keeps_its_page_address(name: str) -> None:
+    without = [c.text for c in load_cases(set_path(name))
+               if not c.url.startswith(("http://", "https://"))]
+    assert without == []
+
+
+def test_a_third_of_the_vietnamese_questions_are_typed_without_diacritics() -> None:
+    cases = load_cases(set_path("vi"))
+    plain = [c for c in cases if c.text.isascii()]
+    assert len(plain) * 3 >= len(cases)
+
+
+@pytest.fixture(scope="module")
+def parsed(bot: Bot) -> Dict[str, List[Dict[str, Any]]]:
+    """Every question of the graded sets, parsed by the running bot."""
+    return {name: [bot.parse(c.text) for c in load_cases(set_path(name))]
+            for name in MIN_ACCURACY}
+
+
+@pytest.mark.parametrize("name", sorted(MIN_ACCURACY))
+def test_heldout_accuracy_reaches_its_gate(
+    name: str, parsed: Dict[str, List[Dict[str, Any]]]
+) -> None:
+    result = evaluate(load_cases(set_path(name)), parsed[name])
+    out = write_report(result, name, ROOT / "results")
+    print(f"{name}: {result['accuracy']:.1%} ({result['correct']}/{result['total']}), {out}")
+    assert result["accuracy"] >= MIN_ACCURACY[name], out.read_text()

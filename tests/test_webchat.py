@@ -1,14 +1,12 @@
 """The website chat page in headless Chromium (Debian's), driven by Playwright."""
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from scripts.servers import ROOT, Bot, Process, free_port, wait_until
+from scripts.servers import ROOT, Bot
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -18,19 +16,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 @pytest.fixture(scope="module")
-def chat_page(bot: Bot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The chat page served by scripts/web.py, talking to the test bot."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("web") / "web.log"
-    popen = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "web.py"), "--port", str(port),
-         "--rasa-url", bot.url],
-        cwd=ROOT, stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True)
-    proc = Process(popen, log)
-    url = f"http://127.0.0.1:{port}/"
-    wait_until(url, proc, timeout=30)
-    yield url
-    proc.stop()
+def chat_page(bot: Bot) -> str:
+    """The chat page exactly as `make run` serves it (scripts/run.sh), with no public URL set:
+    the page finds Rasa on its own host at RASA_PORT."""
+    assert bot.web_url is not None
+    return bot.web_url
 
 
 @pytest.fixture(scope="module")

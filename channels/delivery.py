@@ -1,0 +1,254 @@
+"""Sending to Meta's Graph API and keeping the conversation true to what was sent.
+
+- ``graph_send`` posts one message with retries and reads the sent message's
+  id or Meta's error code (131047: WhatsApp's 24-hour window has closed).
+- ``fire_and_forget`` sends read receipts and typing indicators without ever
+  delaying or blocking an answer.
+- ``SentMessages`` maps the ids Meta gave our messages to the answer they
+  carried, so a reaction to one can rate that answer.
+- ``append_events`` adds what a channel did outside Rasa's turn (an apology,
+  a failed delivery, a reaction's rating) to the stored conversation.
+"""
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Coroutine, Dict, List, Set
+
+import aiohttp
+import sqlalchemy as sa
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUttered
+
+logger = logging.getLogger(__name__)
+
+SEND_TIMEOUT_SECONDS = 15
+SEND_RETRIES = 2
+SIDE_EFFECT_TIMEOUT_SECONDS = 3
+WINDOW_CLOSED = 131047
+RETRY_DELAY_SECONDS = 0.5
+NOT_DELIVERED = "not_delivered"
+
+_background: Set[asyncio.Task] = set()
+
+
+@dataclass
+class SendResult:
+    """What the Graph API said about one message."""
+
+    status: int
+    message_id: str = ""
+    error_code: int | None = None
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the provider accepted the message."""
+        return 200 <= self.status < 300
+
+
+def _message_id(body: Any) -> str:
+    if not isinstance(body, dict):
+        return ""
+    if body.get("message_id"):
+        return str(body["message_id"])
+    messages = body.get("messages") or []
+    if messages and isinstance(messages[0], dict):
+        return str(messages[0].get("id") or "")
+    return ""
+
+
+def _retryable(result: SendResult) -> bool:
+    return result.status == 0 or result.status == 429 or result.status >= 500
+
+
+async def _post_once(url: str, body: Dict[str, Any], token: str, timeout: float) -> SendResult:
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
+            async with session.post(url, json=body,
+                                    headers={"Authorization": f"Bearer {token}"}) as response:
+                try:
+                    answer = await response.json(content_type=None)
+                except ValueError:
+                    answer = {}
+                result = SendResult(response.status, _message_id(answer))
+                if not result.ok:
+                    error = (answer or {}).get("error") if isinstance(answer, dict) else None
+                    error = error if isinstance(error, dict) else {}
+                    code = error.get("code")
+                    result.error_code = int(str(code)) if str(code).isdigit() else None
+                    result.error = str(error.get("message") or "")[:200]
+                return result
+    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        return SendResult(0, error=str(error)[:200] or type(error).__name__)
+
+
+async def graph_send(url: str, body: Dict[str, Any], token: str,
+                     retries: int = SEND_RETRIES) -> SendResult:
+    """POST one message; retry network errors, 429 and 5xx; never raise."""
+    result = SendResult(0)
+    for attempt in range(retries + 1):
+        result = await _post_once(url, body, token, SEND_TIMEOUT_SECONDS)
+        if result.ok or not _retryable(result):
+            break
+        if attempt < retries:
+            await asyncio.sleep(RETRY_DELAY_SECONDS * (attempt + 1))
+    if result.error_code == WINDOW_CLOSED:
+        logger.error("not delivered: WhatsApp refused a message with error %s (the 24-hour "
+                     "customer-service window is closed) at %s", WINDOW_CLOSED, url)
+    elif not result.ok:
+        logger.error("not delivered after %s attempts: provider answered %s (error code %s) "
+                     "for %s: %s", retries + 1, result.status, result.error_code, url,
+                     result.error)
+    return result
+
+
+def fire_and_forget(coroutine: Coroutine[Any, Any, Any]) -> None:
+    """Run ``coroutine`` in the background; keep a reference until it ends."""
+    task = asyncio.get_running_loop().create_task(coroutine)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+async def side_effect(url: str, bodies: List[Dict[str, Any]], token: str, what: str) -> None:
+    """Best effort (read receipt, typing): a short timeout, no retry, a log line on failure."""
+    for body in bodies:
+        result = await _post_once(url, body, token, SIDE_EFFECT_TIMEOUT_SECONDS)
+        if not result.ok:
+            logger.warning("%s not sent (status %s, error code %s): %s", what, result.status,
+                           result.error_code, result.error)
+            return
+
+
+# --- which answer did we send under which id ---------------------------------
+
+_table_meta = sa.MetaData()
+sent_messages = sa.Table(
+    "channel_sent_messages", _table_meta,
+    sa.Column("message_id", sa.String(255), primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("channel", sa.String(40), nullable=False),
+    sa.Column("answer", sa.String(255), nullable=False),
+    sa.Column("answer_time", sa.Float),
+    sa.Column("sent_at", sa.Float, nullable=False),
+)
+
+
+@dataclass
+class SentMessage:
+    """A message we sent: to whom, and the answer (response name) it carried."""
+
+    sender_id: str
+    channel: str
+    answer: str
+    answer_time: float | None
+
+
+def _engine(agent: Any) -> sa.engine.Engine | None:
+    store = getattr(agent, "tracker_store", None)
+    store = getattr(store, "tracker_store", store)  # Rasa's FailSafeTrackerStore wrapper
+    engine = getattr(store, "engine", None)
+    return engine if isinstance(engine, sa.engine.Engine) else None
+
+
+class SentMessages:
+    """Sent message ids in the conversation database (in memory without one)."""
+
+    def __init__(self) -> None:
+        self._memory: Dict[str, SentMessage] = {}
+        self._ready: Set[int] = set()
+
+    def _ready_engine(self, agent: Any) -> sa.engine.Engine | None:
+        engine = _engine(agent)
+        if engine is not None and id(engine) not in self._ready:
+            _table_meta.create_all(engine)
+            self._ready.add(id(engine))
+        return engine
+
+    def remember(self, agent: Any, message_id: str, sent: SentMessage) -> None:
+        """Keep ``message_id`` -> the answer it carried."""
+        if not message_id:
+            return
+        engine = self._ready_engine(agent)
+        if engine is None:
+            self._memory[message_id] = sent
+            return
+        with engine.begin() as conn:
+            conn.execute(sent_messages.delete().where(sent_messages.c.message_id == message_id))
+            conn.execute(sent_messages.insert().values(
+                message_id=message_id, sender_id=sent.sender_id, channel=sent.channel,
+                answer=sent.answer, answer_time=sent.answer_time, sent_at=time.time()))
+
+    def find(self, agent: Any, message_id: str) -> SentMessage | None:
+        """The message we sent under ``message_id``, if any."""
+        engine = self._ready_engine(agent)
+        if engine is None:
+            return self._memory.get(message_id)
+        with engine.connect() as conn:
+            row = conn.execute(sa.select(sent_messages).where(
+                sent_messages.c.message_id == message_id)).first()
+        return SentMessage(row.sender_id, row.channel, row.answer, row.answer_time) if row else None
+
+
+SENT = SentMessages()
+
+
+# --- the conversation, as the visitor saw it ---------------------------------
+
+
+async def append_events(agent: Any, sender: str, events: List[Event]) -> None:
+    """Add ``events`` to ``sender``'s stored conversation, under its lock."""
+    if agent is None or getattr(agent, "processor", None) is None or not events:
+        return
+    try:
+        async with agent.lock_store.lock(sender):
+            tracker = await agent.processor.get_tracker(sender)
+            for event in events:
+                tracker.update(event)
+            await agent.tracker_store.save(tracker)
+    except Exception:  # noqa: BLE001 - the visitor's answer matters more than the record
+        logger.exception("could not record what the channel sent to %s", sender)
+
+
+def sent_by_channel(message: Dict[str, Any]) -> BotUttered:
+    """A message the channel sent itself (apology, contacts), as a bot event."""
+    data = {k: v for k, v in message.items() if k in ("buttons", "custom", "quick_replies")}
+    return BotUttered(message.get("text"), data, {"sent_by": "channel"})
+
+
+def not_delivered(channel: str, answer_time: float | None, status: int,
+                  error_code: int | None) -> BotUttered:
+    """A note that the bot message sent at ``answer_time`` never reached the visitor."""
+    return BotUttered(None, {}, {NOT_DELIVERED: {"channel": channel, "answer_time": answer_time,
+                                                 "status": status, "error_code": error_code}})
+
+
+def rating_events(channel: str, rating: str, sent: SentMessage, emoji: str,
+                  message_id: str) -> List[Event]:
+    """A reaction stored as the feedback intent (``rating``: up, down or removed)."""
+    entities = [{"entity": "rating", "value": rating, "start": 0, "end": 0},
+                {"entity": "answer", "value": sent.answer, "start": 0, "end": 0}]
+    intent = {"name": "feedback", "confidence": 1.0}
+    text = emoji or "(reaction removed)"
+    parse_data = {"text": text, "intent": intent, "entities": entities, "intent_ranking": []}
+    return [UserUttered(text, intent, entities, parse_data, input_channel=channel,  # type: ignore[arg-type]
+                        metadata={"reaction": emoji, "reacted_to": message_id,
+                                  "answer_time": sent.answer_time}),
+            ActionExecuted("action_listen")]
+
+
+async def visitor_language(agent: Any, sender: str) -> str:
+    """The conversation's ``language`` slot (en, vi, ko); en when unknown."""
+    try:
+        tracker = await agent.tracker_store.retrieve(sender) if agent is not None else None
+    except Exception:  # noqa: BLE001
+        logger.exception("could not read the language of %s", sender)
+        tracker = None
+    value = tracker.get_slot("language") if tracker is not None and \
+        "language" in tracker.slots else None
+    return value if value in ("en", "vi", "ko") else "en"
+
+
+def contact_card(agent: Any) -> List[Dict[str, Any]]:
+    """The variants of the contact card response in the domain."""
+    domain = getattr(agent, "domain", None)
+    return list((domain.responses.get("utter_contacts") if domain else None) or [])

@@ -1,0 +1,36 @@
+"""``rasa`` started with its HTTP API secrets read from the environment.
+
+``python -m scripts.rasa_run run --model … --port …`` is ``rasa run …`` plus,
+when ``RASA_ENABLE_API=true``, ``--enable-api`` with ``RASA_AUTH_TOKEN`` (or
+``RASA_JWT_SECRET``). The secrets are added to Rasa's arguments inside this
+process, so they never appear on a command line that ``ps`` shows.
+"""
+import os
+import sys
+from typing import Dict, List
+
+
+def api_arguments(env: Dict[str, str]) -> List[str]:
+    """The HTTP API arguments for ``env``; SystemExit(2) when the API has no secret."""
+    if env.get("RASA_ENABLE_API", "false") != "true":
+        return []
+    if env.get("RASA_AUTH_TOKEN"):
+        return ["--enable-api", "--auth-token", env["RASA_AUTH_TOKEN"]]
+    if env.get("RASA_JWT_SECRET"):
+        return ["--enable-api", "--jwt-secret", env["RASA_JWT_SECRET"], "--jwt-method", "HS256"]
+    print("RASA_ENABLE_API=true needs RASA_AUTH_TOKEN or RASA_JWT_SECRET; refusing to start.",
+          file=sys.stderr)
+    raise SystemExit(2)
+
+
+def main() -> None:
+    """Run Rasa's command line in this process with the API arguments added."""
+    arguments = sys.argv[1:] + api_arguments(dict(os.environ))
+    sys.argv = ["rasa", *arguments]
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""State every Rasa server must share: seen message ids and rate-limit counters.
+
+- ``REDIS_URL`` set: Redis (``SET NX EX`` for seen ids, ``INCR`` + ``EXPIRE`` for
+  counters), shared by every server that points at it.
+- otherwise the conversation database (two small tables next to Rasa's
+  ``events``), shared by every server on that database;
+- with neither (a server without an SQL tracker store), this process's memory.
+
+Counters use fixed windows: at most ``limit`` hits per key per ``window``
+seconds.
+"""
+import logging
+import os
+import threading
+import time
+from collections import OrderedDict
+from typing import Any, Dict, Protocol, Tuple
+
+import sqlalchemy as sa
+
+logger = logging.getLogger(__name__)
+
+REDIS_URL_VARIABLE = "REDIS_URL"
+KEY_PREFIX = "panda:"
+MAX_KEY_CHARS = 255
+
+metadata = sa.MetaData()
+seen_ids = sa.Table(
+    "panda_seen_ids", metadata,
+    sa.Column("key", sa.String(MAX_KEY_CHARS), primary_key=True),
+    sa.Column("expires_at", sa.Float, nullable=False, index=True),
+)
+counters = sa.Table(
+    "panda_counters", metadata,
+    sa.Column("key", sa.String(MAX_KEY_CHARS), primary_key=True),
+    sa.Column("window_start", sa.Float, nullable=False),
+    sa.Column("hits", sa.Integer, nullable=False),
+)
+
+
+class SharedState(Protocol):
+    """Seen ids and counters shared by every server."""
+
+    def claim(self, key: str, ttl: float) -> bool:
+        """Record ``key`` for ``ttl`` seconds; False if it was already recorded."""
+
+    def hit(self, key: str, limit: int, window: float) -> Tuple[bool, int]:
+        """Count one hit; (allowed, seconds until the window ends)."""
+
+
+def _short(key: str) -> str:
+    return key[:MAX_KEY_CHARS]
+
+
+class MemoryState:
+    """One process's memory: right for a single server only."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self.size = size
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._counts: Dict[str, Tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    def claim(self, key: str, ttl: float) -> bool:
+        now = time.time()
+        with self._lock:
+            expires = self._seen.get(key)
+            if expires is not None and expires > now:
+                return False
+            self._seen[key] = now + ttl
+            self._seen.move_to_end(key)
+            while len(self._seen) > self.size:
+                self._seen.popitem(last=False)
+            return True
+
+    def hit(self, key: str, limit: int, window: float) -> Tuple[bool, int]:
+        now = time.time()
+        with self._lock:
+            start, hits = self._counts.get(key, (now, 0))
+            if start + window <= now:
+                start, hits = now, 0
+            if len(self._counts) > self.size:
+                self._counts = {k: v for k, v in self._counts.items() if v[0] + window > now}
+            retry = max(1, int(start + window - now) + 1)
+            if hits >= limit:
+                self._counts[key] = (start, hits)
+                return False, retry
+            self._counts[key] = (start, hits + 1)
+            return True, retry
+
+
+class SQLState:
+    """Two tables in the conversation database (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: sa.engine.Engine) -> None:
+        self.engine = engine
+        try:
+            metadata.create_all(engine)
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
+            logger.info("shared-state tables exist already: %s", str(error).splitlines()[0])
+        self._last_sweep = 0.0
+
+    def _sweep(self, conn: Any, now: float) -> None:
+        if now - self._last_sweep > 60:
+            self._last_sweep = now
+            conn.execute(seen_ids.delete().where(seen_ids.c.expires_at < now))
+            conn.execute(counters.delete().where(counters.c.window_start < now - 86400))
+
+    def claim(self, key: str, ttl: float) -> bool:
+        key, now = _short(key), time.time()
+        for _ in range(5):
+            try:
+                with self.engine.begin() as conn:
+                    self._sweep(conn, now)
+                    taken = conn.execute(
+                        seen_ids.update().where(seen_ids.c.key == key)
+                        .where(seen_ids.c.expires_at < now).values(expires_at=now + ttl))
+                    if taken.rowcount:
+                        return True
+                    conn.execute(seen_ids.insert().values(key=key, expires_at=now + ttl))
+                    return True
+            except sa.exc.IntegrityError:
+                return False
+            except sa.exc.OperationalError as error:
+                if "locked" not in str(error).lower() and "busy" not in str(error).lower():
+                    raise
+                time.sleep(0.05)
+        raise RuntimeError("the shared-state table stayed locked")
+
+    def hit(self, key: str, limit: int, window: float) -> Tuple[bool, int]:
+        key, now = _short(key), time.time()
+        for _ in range(5):
+            try:
+                with self.engine.begin() as conn:
+                    row = conn.execute(sa.select(counters).where(counters.c.key == key)
+                                       .with_for_update()).first()
+                    if row is None:
+                        conn.execute(counters.insert().values(key=key, window_start=now, hits=1))
+                        return True, int(window)
+                    start, hits = row.window_start, row.hits
+                    if start + window <= now:
+                        conn.execute(counters.update().where(counters.c.key == key)
+                                     .values(window_start=now, hits=1))
+                        return True, int(window)
+                    retry = max(1, int(start + window - now) + 1)
+                    if hits >= limit:
+                        return False, retry
+                    conn.execute(counters.update().where(counters.c.key == key)
+                                 .where(counters.c.hits == hits).values(hits=hits + 1))
+                    return True, retry
+            except sa.exc.IntegrityError:
+                continue  # another server inserted the row first: count again
+            except sa.exc.OperationalError as error:
+                if "locked" not in str(error).lower() and "busy" not in str(error).lower():
+                    raise
+                time.sleep(0.05)
+        return True, int(window)
+
+
+class RedisState:
+    """Redis: atomic and shared by every server that uses it."""
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.red = redis.Redis.from_url(url, socket_timeout=5)
+
+    def claim(self, key: str, ttl: float) -> bool:
+        return bool(self.red.set(KEY_PREFIX + "seen:" + key, 1, nx=True,
+                                 ex=max(1, int(ttl))))
+
+    def hit(self, key: str, limit: int, window: float) -> Tuple[bool, int]:
+        slot = int(time.time() // window)
+        name = f"{KEY_PREFIX}count:{key}:{slot}"
+        with self.red.pipeline() as pipe:
+            pipe.incr(name)
+            pipe.expire(name, int(window) + 1)
+            hits = int(pipe.execute()[0])
+        retry = max(1, int((slot + 1) * window - time.time()) + 1)
+        return hits <= limit, retry
+
+
+def engine_of(agent: Any) -> sa.engine.Engine | None:
+    """The SQL engine of the agent's tracker store, through Rasa's fail-safe wrapper."""
+    store = getattr(agent, "tracker_store", None)
+    for _ in range(3):
+        engine = getattr(store, "engine", None)
+        if isinstance(engine, sa.engine.Engine):
+            return engine
+        store = getattr(store, "_tracker_store", None) or getattr(store, "tracker_store", None)
+    return None
+
+
+def shared_state(agent: Any = None) -> SharedState:
+    """Redis when ``REDIS_URL`` is set, else the conversation database, else memory."""
+    url = os.environ.get(REDIS_URL_VARIABLE, "").strip()
+    if url:
+        return RedisState(url)
+    engine = engine_of(agent)
+    if engine is not None:
+        return SQLState(engine)
+    logger.warning("no REDIS_URL and no SQL tracker store: replay and rate-limit state "
+                   "is kept in this process only")
+    return MemoryState()
+
+
+class LazyState:
+    """``shared_state(agent)`` made on first use, when the agent is loaded."""
+
+    def __init__(self) -> None:
+        self._state: SharedState | None = None
+        self._lock = threading.Lock()
+
+    def get(self, agent: Any) -> SharedState:
+        """The state, made once."""
+        if self._state is None:
+            with self._lock:
+                if self._state is None:
+                    self._state = shared_state(agent)
+        return self._state

@@ -1,0 +1,91 @@
+/*
+ * Panda Spa chat on any page of the spa's website, with one tag:
+ *   <script src="https://chat.example/embed.js" data-lang="auto" defer></script>
+ * It loads the rasa-webchat widget from the chat server, shows its launcher in
+ * the bottom-right corner in the spa's colours, with an unread badge and a
+ * first greeting in the visitor's language (data-lang: auto, en, vi or ko).
+ * The chat server prepends window.PANDA_EMBED = {chatUrl, socketUrl}.
+ */
+(function () {
+  "use strict";
+  if (window.PANDA_EMBED_LOADED) { return; }
+  window.PANDA_EMBED_LOADED = true;
+  var config = window.PANDA_EMBED || {};
+  var script = document.currentScript;
+  var LANGUAGES = ["en", "vi", "ko"];
+  var TEXTS = {
+    en: { title: "Panda Spa assistant", subtitle: "Answers from the spa's own articles",
+          hint: "Ask about sleep, stress, pain, booking…" },
+    vi: { title: "Trợ lý Panda Spa", subtitle: "Trả lời từ bài viết của spa",
+          hint: "Hỏi về giấc ngủ, căng thẳng, đau nhức, đặt lịch…" },
+    ko: { title: "Panda Spa 도우미", subtitle: "스파의 글에서 찾은 답변",
+          hint: "수면, 스트레스, 통증, 예약에 대해 물어보세요…" }
+  };
+  var COLOURS = { main: "#2f4f3e", accent: "#c9a96e", text: "#ffffff" };
+
+  function language() {
+    var wanted = ((script && script.getAttribute("data-lang")) || "auto").toLowerCase();
+    if (LANGUAGES.indexOf(wanted) >= 0) { return wanted; }
+    var preferred = navigator.languages || [navigator.language || "en"];
+    for (var i = 0; i < preferred.length; i++) {
+      var code = String(preferred[i] || "").slice(0, 2).toLowerCase();
+      if (LANGUAGES.indexOf(code) >= 0) { return code; }
+    }
+    return "en";
+  }
+
+  function style() {
+    var css = [
+      "#panda-spa-chat .rw-launcher{background-color:" + COLOURS.main + ";}",
+      "#panda-spa-chat .rw-launcher .rw-unread-count-pastille{background-color:" +
+        COLOURS.accent + ";color:" + COLOURS.main + ";}",
+      "#panda-spa-chat .rw-header{background-color:" + COLOURS.main + ";}",
+      "#panda-spa-chat .rw-client{background-color:" + COLOURS.main + ";color:" +
+        COLOURS.text + ";}",
+      "#panda-spa-chat .rw-message .rw-response p{white-space:pre-wrap;}"
+    ].join("\n");
+    var tag = document.createElement("style");
+    tag.setAttribute("data-panda-spa", "");
+    tag.appendChild(document.createTextNode(css));
+    document.head.appendChild(tag);
+  }
+
+  function start() {
+    var lang = language();
+    var texts = TEXTS[lang];
+    var holder = document.createElement("div");
+    holder.id = "panda-spa-chat";
+    holder.setAttribute("lang", lang);
+    document.body.appendChild(holder);
+    style();
+    var greet = "/greet" + JSON.stringify({ language: lang });
+    window.WebChat.default({
+      selector: "#panda-spa-chat",
+      socketUrl: config.socketUrl,
+      socketPath: "/socket.io/",
+      tooltipPayload: greet,
+      initPayload: greet,
+      tooltipDelay: 500,
+      embedded: false,
+      displayUnreadCount: true,
+      title: texts.title,
+      subtitle: texts.subtitle,
+      inputTextFieldHint: texts.hint,
+      showMessageDate: false,
+      mainColor: COLOURS.main,
+      userBackgroundColor: COLOURS.main,
+      userTextColor: COLOURS.text,
+      customData: { language: lang },
+      customMessageDelay: function () { return 200; },
+      params: { storage: "local" }
+    }, null);
+  }
+
+  var widget = document.createElement("script");
+  widget.src = config.chatUrl + "/webchat.js";
+  widget.async = true;
+  widget.onload = function () {
+    if (document.body) { start(); } else { document.addEventListener("DOMContentLoaded", start); }
+  };
+  document.head.appendChild(widget);
+})();
