@@ -53,7 +53,7 @@ def create_app(config: Dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from console import auth, commands, conversations, dashboard, db, labels
+    from console import auth, bookings, commands, conversations, dashboard, db, labels
 
     db.init_app(app)
     auth.init_app(app)
@@ -62,6 +62,7 @@ def create_app(config: Dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(conversations.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(labels.bp)
+    app.register_blueprint(bookings.bp)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

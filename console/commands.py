@@ -15,6 +15,7 @@ from flask import Flask
 
 from console import db
 from console.auth import create_staff, set_password
+from storage import bookings
 
 DEFAULT_AUDIT_DAYS = 365
 
@@ -77,6 +78,8 @@ def purge_command(days: int, audit_days: int | None) -> None:
         old = [row.sender_id for row in conn.execute(last)]
         for table in (db.events, db.labels):
             conn.execute(table.delete().where(table.c.sender_id.in_(old)))
+        bookings.ensure_tables(conn)
+        bookings.delete_for(conn, old)
         audit = conn.execute(db.reveals.delete().where(db.reveals.c.revealed_at < audit_cutoff))
     click.echo(f"deleted {len(old)} conversations older than {days} days, "
                f"and {audit.rowcount} reveal-log entries older than {audit_days} days")

@@ -8,8 +8,8 @@ from flask import Blueprint, Response, render_template
 
 from console import db
 from console.auth import login_required
-from console.transcripts import DEFAULT_LANGUAGE, LANGUAGE_NAMES, conversations
 from console.privacy import mask
+from console.transcripts import DEFAULT_LANGUAGE, LANGUAGE_NAMES, conversations
 
 bp = Blueprint("labels", __name__)
 # Rasa reads [text](entity), [text]{...} and [text][...] as entity markup, with
