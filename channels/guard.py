@@ -11,11 +11,9 @@ import ipaddress
 import logging
 import os
 import re
-import time
 import unicodedata
-from collections import defaultdict, deque
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Deque, Dict, List, Protocol, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Protocol, Tuple
 
 from rasa.core.channels.channel import UserMessage
 
@@ -196,39 +194,6 @@ class SharedLimiter:
                 if not ok:
                     return False, retry
         return state.hit(f"sender:{sender_id}", limits.per_sender, 60)
-
-
-class RateLimiter:
-    """Sliding one-minute window per sender, in this process's memory."""
-
-    def __init__(self, per_minute: int, window_seconds: float = 60.0) -> None:
-        self.per_minute = per_minute
-        self.window = window_seconds
-        self._times: Dict[str, Deque[float]] = defaultdict(deque)
-
-    def allow(self, sender: str) -> bool:
-        """Count one message from ``sender``; False when over the limit."""
-        now = time.monotonic()
-        times = self._times[sender]
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        if len(times) >= self.per_minute:
-            return False
-        times.append(now)
-        if len(self._times) > 100_000:
-            self._forget_idle(now)
-        return True
-
-    def retry_after(self, sender: str) -> int:
-        """Seconds until ``sender`` may send again."""
-        times = self._times.get(sender)
-        if not times:
-            return 0
-        return max(1, int(times[0] + self.window - time.monotonic()) + 1)
-
-    def _forget_idle(self, now: float) -> None:
-        for sender in [s for s, t in self._times.items() if not t or t[-1] <= now - self.window]:
-            del self._times[sender]
 
 
 def slow_down(text: str) -> str:
