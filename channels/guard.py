@@ -19,6 +19,7 @@ from typing import Any, Awaitable, Callable, Deque, Dict, List, Protocol, Tuple
 
 from rasa.core.channels.channel import UserMessage
 
+from channels.render import Reply
 from storage.shared_state import LazyState, SharedState
 
 logger = logging.getLogger(__name__)
@@ -238,7 +239,7 @@ def cannot_answer_messages(agent: Any) -> List[Dict[str, Any]]:
 
 
 async def offered_payloads(agent: Any, sender_id: str) -> List[str]:
-    """The payloads of the buttons the bot offered since the visitor last spoke."""
+    """The payloads the bot offered since the visitor last spoke (buttons, 👍 / 👎)."""
     store = getattr(agent, "tracker_store", None)
     if store is None:
         return []
@@ -251,9 +252,10 @@ async def offered_payloads(agent: Any, sender_id: str) -> List[str]:
         if data.get("event") == "user":
             break
         if data.get("event") == "bot":
-            for button in (data.get("data") or {}).get("buttons") or []:
-                if isinstance(button, dict) and isinstance(button.get("payload"), str):
-                    payloads.append(button["payload"])
+            # the buttons, and 👍 / 👎 for a sourced answer, as every channel shows them
+            message = {**(data.get("data") or {}),
+                       "utter_action": (data.get("metadata") or {}).get("utter_action")}
+            payloads += [choice.payload for choice in Reply.from_rasa(message).choices]
     return payloads
 
 
