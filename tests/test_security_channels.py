@@ -355,7 +355,8 @@ def test_a_foreign_origin_cannot_open_the_chat_socket(bot: Bot, chat_port: int) 
 def test_a_rating_of_the_answer_just_given_is_accepted(bot: Bot) -> None:
     who = new_id()
     rest(bot, {"sender": who, "message": "does foot massage help with sleep?"})
-    rest(bot, {"sender": who, "message": '/feedback{"rating": "down", "answer": "utter_ask_sleep"}'})
+    rating = '/feedback{"rating": "down", "answer": "utter_ask_sleep"}'
+    rest(bot, {"sender": who, "message": rating})
     last = user_events(bot, who)[-1]
     assert last["parse_data"]["intent"]["name"] == "feedback"
     assert {"entity": "rating", "value": "down"} in [
