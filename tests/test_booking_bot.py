@@ -18,6 +18,9 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from scripts.servers import ROOT, Bot, free_port, start_bot
 from storage import bookings
+from tests.fakes import FakeProvider
+from tests.helpers import CHANNEL_SECRETS
+from tests.test_channels import twilio_post
 from tests.test_webchat import CHROMIUM, CHROMIUM_ARGS
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -70,10 +73,12 @@ def smtp() -> Iterator[Smtp]:
 
 
 @pytest.fixture(scope="module")
-def booking_bot(tmp_path_factory: pytest.TempPathFactory, smtp: Smtp) -> Iterator[Bot]:
+def booking_bot(tmp_path_factory: pytest.TempPathFactory, smtp: Smtp,
+                provider: FakeProvider) -> Iterator[Bot]:
     """The bot as `make run` starts it, mailing booking requests to the loopback server."""
     chat_port = free_port()
     running = start_bot(tmp_path_factory.mktemp("booking-bot"), extra_env={
+        **CHANNEL_SECRETS, "TWILIO_API_URL": provider.url, "META_GRAPH_API_URL": provider.url,
         "SMTP_URL": f"smtp://127.0.0.1:{smtp.port}", "WEB_PORT": str(chat_port),
         "WEB_ALLOWED_ORIGINS": f"http://127.0.0.1:{chat_port}"})
     yield running
@@ -227,6 +232,33 @@ def test_a_request_in_each_language_is_asked_and_summarised_in_it(
         booking_bot: Bot, who: str, messages: List[str], question: str, summary: str) -> None:
     assert texts(booking_bot.say(messages[0], who)).startswith(question)
     assert summary in texts(converse(booking_bot, who, messages[1:]))
+
+
+def whatsapp(bot: Bot, provider: FakeProvider, sender: str, text: str) -> str:
+    """Send one Twilio WhatsApp message; the body the bot sent back."""
+    mark = provider.mark()
+    response, _ = twilio_post(bot, sender, text)
+    assert response.status_code == 200
+    return "\n".join(r.form()["Body"] for r in provider.wait_for(
+        "/Messages.json", mark) if r.form()["To"] == sender)
+
+
+def test_on_whatsapp_choices_are_numbered_and_the_senders_number_is_offered(
+        booking_bot: Bot, provider: FakeProvider) -> None:
+    sender = f"whatsapp:+8490{uuid.uuid4().int % 10**7:07d}"
+    menu = whatsapp(booking_bot, provider, sender, "book 2 foot massages tomorrow at 7pm")
+    assert "3. Either is fine" in menu and "/inform_booking" not in menu
+    whatsapp(booking_bot, provider, sender, "3")
+    offer = whatsapp(booking_bot, provider, sender, "Lan")
+    assert f"on WhatsApp at {sender[9:]}" in offer and "1. Use this number" in offer
+    done = whatsapp(booking_bot, provider, sender, "1")
+    assert "They will confirm on WhatsApp." in done
+    engine = sa.create_engine(f"sqlite:///{booking_bot.db}")
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(bookings.requests).where(
+            bookings.requests.c.sender_id == sender)).one()
+    engine.dispose()
+    assert (row.location, row.contact, row.contact_method) == ("either", sender[9:], "whatsapp")
 
 
 @pytest.fixture(scope="module")
