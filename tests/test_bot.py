@@ -28,8 +28,9 @@ def test_after_an_answer_book_and_related_questions_are_offered(bot: Bot, sender
     assert {"/ask_best_time", "/ask_frequency"} <= set(payloads)
 
 
-def test_booking_hands_off_with_every_contact_as_a_link(bot: Bot, sender: str) -> None:
-    reply = bot.say("I want to book", sender)
+def test_asking_for_contacts_hands_off_with_every_contact_as_a_link(bot: Bot,
+                                                                   sender: str) -> None:
+    reply = bot.say("how can I contact you?", sender)
     text = texts(reply)
     for detail in ["(+84) 70 818 5397", "(+84) 38 396 7775", "booking@pandaspa.vn",
                    "Panda Spa Da Nang", "229 Nguyen Van Thoai", "225 Nguyen Van Thoai"]:
