@@ -8,6 +8,7 @@ request.
 """
 import logging
 from typing import Any, Awaitable, Callable, Dict
+from urllib.parse import parse_qs
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -112,7 +113,9 @@ class TwilioWhatsAppInput(InputChannel):
             if not self.configured:
                 return forbidden("channel not configured")
             try:
-                form = {k: v[0] for k, v in request.form.items()}
+                # blank values too (a photo comes with Body=): Twilio signs every parameter
+                form = {k: v[0] for k, v in parse_qs(request.body.decode(),
+                                                     keep_blank_values=True).items()}
             except (ValueError, UnicodeDecodeError):
                 return bad_request("body is not form-encoded")
             signature = request.headers.get("X-Twilio-Signature") or ""
