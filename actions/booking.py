@@ -31,7 +31,7 @@ def _message_text(tracker: Tracker) -> str:
     """The visitor's words, or the value a choice button sent (``/inform_booking{...}``)."""
     message = tracker.latest_message or {}
     for entity in message.get("entities") or []:
-        if entity.get("entity") in ("booking_location", "booking_massage"):
+        if entity.get("entity") == "choice":
             return str(entity.get("value") or "")
     return str(message.get("text") or "")
 

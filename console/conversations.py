@@ -24,7 +24,7 @@ from flask import (
 
 from console import db
 from console.auth import login_required
-from console.privacy import mask
+from console.privacy import mask, pseudonym, spreadsheet_safe
 from console.transcripts import LANGUAGE_NAMES, Conversation, Turn, conversations
 
 bp = Blueprint("conversations", __name__)
@@ -36,6 +36,23 @@ def known_intents() -> List[str]:
     """The intents in domain.yml, read once."""
     domain = yaml.safe_load((db.ROOT / "domain.yml").read_text())
     return sorted(domain.get("intents") or [])
+
+
+def pseudonym_of(sender_id: str) -> str:
+    """The sender id as staff see it: a stable pseudonym."""
+    key = current_app.config.get("PSEUDONYM_KEY") or current_app.config["SECRET_KEY"]
+    return pseudonym(sender_id, str(key))
+
+
+def sender_of(shown: str) -> str:
+    """The stored sender id behind a pseudonym; 404 when there is none."""
+    if "senders" not in g:
+        rows = db.connection().execute(sa.select(db.events.c.sender_id).distinct())
+        g.senders = {pseudonym_of(row.sender_id): row.sender_id for row in rows}
+    found = g.senders.get(shown)
+    if found is None:
+        abort(404)
+    return found
 
 
 def _date(value: str) -> dt.datetime | None:
@@ -92,6 +109,7 @@ def index() -> Any:
     return render_template("conversations.html", conversations=found[(page - 1) * size:
                            page * size], total=len(found), page=page, pages=pages, args=args,
                            channels=channels, mask=mask, languages=LANGUAGE_NAMES,
+                           pseudonym=pseudonym_of,
                            low=current_app.config["LOW_CONFIDENCE"])
 
 
@@ -104,34 +122,38 @@ def _conversation(sender_id: str) -> Conversation:
     return found
 
 
-@bp.route("/conversations/<path:sender_id>")
+@bp.route("/conversations/<path:shown>")
 @login_required
-def transcript(sender_id: str, revealed: bool = False) -> Any:
+def transcript(shown: str, revealed: bool = False) -> Any:
     """Every turn with its intent, confidence, answer and source."""
+    sender_id = sender_of(shown)
     conversation = _conversation(sender_id)
     rows = db.connection().execute(sa.select(db.labels).where(db.labels.c.sender_id == sender_id))
     labelled = {row.event_id: row for row in rows}
     return render_template("transcript.html", conversation=conversation, labelled=labelled,
+                           shown=shown,
                            intents=known_intents(), show=(lambda t: t) if revealed else mask,
                            revealed=revealed, low=current_app.config["LOW_CONFIDENCE"])
 
 
-@bp.route("/conversations/<path:sender_id>/reveal", methods=["POST"])
+@bp.route("/conversations/<path:shown>/reveal", methods=["POST"])
 @login_required
-def reveal(sender_id: str) -> Any:
+def reveal(shown: str) -> Any:
     """Show phone numbers and e-mails once, and log who looked."""
+    sender_id = sender_of(shown)
     _conversation(sender_id)
     with db.engine().begin() as conn:
         conn.execute(db.reveals.insert().values(sender_id=sender_id, revealed_by=g.user,
                                                 revealed_at=db.now()))
-    current_app.logger.warning("%s revealed contact details in %s", g.user, sender_id)
-    return transcript(sender_id, revealed=True)
+    current_app.logger.warning("%s revealed contact details in %s", g.user, shown)
+    return transcript(shown, revealed=True)
 
 
-@bp.route("/conversations/<path:sender_id>/label", methods=["POST"])
+@bp.route("/conversations/<path:shown>/label", methods=["POST"])
 @login_required
-def label(sender_id: str) -> Any:
+def label(shown: str) -> Any:
     """Mark a visitor message with the question it really asked, or a new one."""
+    sender_id = sender_of(shown)
     conversation = _conversation(sender_id)
     event_id = request.form.get("event_id", type=int)
     turn = next((t for t in conversation.turns if t.event_id == event_id), None)
@@ -141,7 +163,7 @@ def label(sender_id: str) -> Any:
         abort(400, "no such message in this conversation")
     if not INTENT_NAME.match(intent) or (not new_name and intent not in known_intents()):
         flash("Choose a question, or name a new one in lower_case_with_underscores.")
-        return redirect(url_for(".transcript", sender_id=sender_id))
+        return redirect(url_for(".transcript", shown=shown))
     with db.engine().begin() as conn:
         conn.execute(db.labels.delete().where(db.labels.c.event_id == event_id))
         conn.execute(db.labels.insert().values(
@@ -149,7 +171,7 @@ def label(sender_id: str) -> Any:
             new_question=intent not in known_intents(), labelled_by=g.user,
             labelled_at=db.now()))
     flash(f"Labelled as {intent}.")
-    return redirect(url_for(".transcript", sender_id=sender_id))
+    return redirect(url_for(".transcript", shown=shown))
 
 
 EXPORT_FIELDS = ["conversation", "time", "channel", "message", "intent", "confidence",
@@ -163,7 +185,7 @@ def _export_rows() -> Iterator[Dict[str, Any]]:
 
 
 def _row(conversation: Conversation, turn: Turn) -> Dict[str, Any]:
-    return {"conversation": conversation.sender_id, "time": turn.time.isoformat(),
+    return {"conversation": pseudonym_of(conversation.sender_id), "time": turn.time.isoformat(),
             "channel": turn.channel, "message": mask(turn.text), "intent": turn.intent,
             "confidence": round(turn.confidence, 3), "answer": mask(turn.answer_text),
             "source": turn.source, "fallback": turn.fallback, "handoff": turn.handoff,
@@ -177,7 +199,8 @@ def export_csv() -> Response:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
-    writer.writerows(_export_rows())
+    writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()}
+                     for row in _export_rows())
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=conversations.csv"})
 

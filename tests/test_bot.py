@@ -42,7 +42,7 @@ def test_booking_hands_off_with_every_contact_as_a_link(bot: Bot, sender: str) -
 def test_prices_are_never_invented(bot: Bot, sender: str, responses: dict) -> None:
     reply = bot.say("how much is a 60 minute foot massage?", sender)
     text = texts(reply)
-    (contacts,) = responses["utter_contacts"]
+    contacts = next(v for v in responses["utter_contacts"] if not v.get("condition"))
     assert "prices" in text and contacts["text"] in text
     assert not re.search(r"\d", text.replace(contacts["text"], ""))
 

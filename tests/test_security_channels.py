@@ -106,7 +106,8 @@ def test_visitor_metadata_keeps_only_a_short_language_hint(bot: Bot) -> None:
     metadata = {"language": "vi", "truncated_from_chars": 99999, "blob": "x" * 20_000}
     assert rest(bot, {"sender": who, "message": "hi", "metadata": metadata}).status_code == 200
     (event,) = user_events(bot, who)
-    assert event["metadata"] == {"language": "vi"}
+    visitor_keys = set(event["metadata"]) - {"assistant_id", "model_id"}  # Rasa adds these
+    assert visitor_keys == {"language"} and event["metadata"]["language"] == "vi"
 
 
 # --- 3. conversations are namespaced by channel; socket sessions are bound -------
@@ -280,7 +281,8 @@ def test_a_typed_intent_payload_is_treated_as_text(bot: Bot) -> None:
     assert rest(bot, {"sender": who, "message": rating}).status_code == 200
     first, second = user_events(bot, who)
     assert first["text"] == "ask_pain@0.01" and first["parse_data"]["intent"]["confidence"] != 0.01
-    assert second["parse_data"]["intent"]["name"] != "feedback"
+    # no rating reaches the statistics: the text carries no rating entity
+    assert [e for e in second["parse_data"]["entities"] if e["entity"] == "rating"] == []
 
 
 def test_a_payload_the_bot_offered_is_accepted(bot: Bot) -> None:
