@@ -29,14 +29,10 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from actions.catalog import SAMPLE_QUESTIONS as QUESTIONS  # noqa: E402
 from scripts.heldout import load_examples, report  # noqa: E402
 from scripts.servers import QUIET_ENV, VENV_BIN, channel_env, free_port, spawn  # noqa: E402
 
-QUESTIONS = [
-    "does foot massage help with sleep?", "how often should I come?", "what is reflexology?",
-    "I want to book", "does massage help with stress?", "when is the best time?",
-    "my feet always hurt, will it help?", "can massage lower my blood pressure?",
-]
 TOKEN = "bench-token"
 
 
