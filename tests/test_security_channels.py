@@ -17,7 +17,6 @@ import requests
 import socketio
 
 from channels.base import hub_signature
-from channels.twilio_whatsapp import parse_form, signed_by_twilio
 from scripts.servers import Bot, start_bot
 from scripts.services import redis_server
 from tests.fakes import FakeProvider
@@ -31,20 +30,6 @@ TWILIO_DOC_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
 TWILIO_DOC_PARAMS = {"CallSid": "CA1234567890ABCDE", "Caller": "+12349013030",
                      "Digits": "1234", "From": "+12349013030", "To": "+18005551212"}
 TWILIO_DOC_SIGNATURE = "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
-# Twilio's voice-request vector with blank values (ToCity, CalledCity, CalledZip, ToZip)
-TWILIO_BLANK_TOKEN = "2bd9e9638872de601313dc77410d3b23"
-TWILIO_BLANK_URL = "http://twiliotests.heroku.com/validate/voice"
-TWILIO_BLANK_PARAMS = {
-    "ToState": "California", "CalledState": "California", "Direction": "inbound",
-    "FromState": "CA", "AccountSid": "ACba8bc05eacf94afdae398e642c9cc32d",
-    "Caller": "+14153595711", "CallerZip": "94108", "CallerCountry": "US",
-    "From": "+14153595711", "FromCity": "SAN FRANCISCO", "CallerCity": "SAN FRANCISCO",
-    "To": "+14157669926", "FromZip": "94108", "FromCountry": "US", "ToCity": "",
-    "CallStatus": "ringing", "CalledCity": "", "CallerState": "CA", "CalledZip": "",
-    "ToZip": "", "ToCountry": "US", "CallSid": "CA136d09cd59a3c0ec8dbff44da5c03f31",
-    "CalledCountry": "US", "Called": "+14157669926", "ApiVersion": "2010-04-01",
-    "ApplicationSid": "AP44efecad51364e80b133bb7c07eb8204"}
-TWILIO_BLANK_SIGNATURE = "oVb2kXoVy8GEfwBDjR8bk/ZZ6eA="
 
 
 @pytest.fixture(scope="module")
@@ -200,13 +185,7 @@ def test_rest_token_is_required_when_set(secure_bot: Bot) -> None:
 # --- 4. Twilio: blank values are signed too --------------------------------------
 
 
-def test_twilio_documented_vectors_validate_over_the_raw_body() -> None:
-    assert signed_by_twilio(TWILIO_DOC_TOKEN, TWILIO_DOC_URL,
-                            parse_form(urlencode(TWILIO_DOC_PARAMS).encode()),
-                            TWILIO_DOC_SIGNATURE)
-    blank = parse_form(urlencode(TWILIO_BLANK_PARAMS).encode())
-    assert blank["ToCity"] == [""]
-    assert signed_by_twilio(TWILIO_BLANK_TOKEN, TWILIO_BLANK_URL, blank, TWILIO_BLANK_SIGNATURE)
+# The documented vectors, verified in process: tests/unit/test_twilio_whatsapp.py
 
 
 def twilio_doc_post(bot: Bot, params: Dict[str, str], signature: str) -> requests.Response:
