@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, expect, sync_playwright
 from scripts.servers import ROOT, Bot, free_port, start_bot, wait_until
 from tests.test_webchat import CHROMIUM, CHROMIUM_ARGS
 
-SCREENSHOT = ROOT / "docs" / "embed.png"
+SCREENSHOT = ROOT / "tests" / "artifacts" / "embed.png"  # docs/embed.png is a copy
 
 
 def spa_page(chat_url: str, title: str) -> bytes:
@@ -128,6 +128,7 @@ def test_a_listed_site_shows_the_launcher_and_has_a_conversation(
     colour = launcher.evaluate("e => getComputedStyle(e).backgroundColor")
     assert colour == "rgb(47, 79, 62)"  # the spa's green, #2f4f3e
     time.sleep(1)
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
 
     launcher.click()
