@@ -414,5 +414,6 @@ def test_the_apology_sent_without_the_action_server_is_in_the_transcript(
         transcript = page(console, f"/conversations/{sender}")
     row = html.unescape(re.search(r'<td class="bot">(.*?)</td>', transcript,  # type: ignore[union-attr]
                                   re.S).group(1))
-    assert APOLOGY in row and "booking@pandaspa.vn" in row and "[Call Hotline 1]" in row
+    assert APOLOGY in row and "You can reach Panda Spa on Hotline 1" in row
+    assert "[Call Hotline 1] [WhatsApp Hotline 2] [E-mail booking] [Messenger]" in row
     assert '<span class="flag handoff">handoff</span>' in transcript
