@@ -91,9 +91,9 @@ test: $(STAMPS)/debian lint validate $(MODEL) $(WIDGET) ## Lint, validate the da
 test-fast: lint validate ## Lint, validate, and the unit tests of pure code (no servers, no browser, no root)
 	$(BIN)/pytest tests/unit -q -p no:cacheprovider
 
-review: $(STAMPS)/install ## Start the staff console on 127.0.0.1:$(CONSOLE_PORT)
+review: $(STAMPS)/install ## Start the staff console on 127.0.0.1:$(CONSOLE_PORT) (waitress)
 	@# plain HTTP on loopback: the session cookie may not be Secure (CONSOLE_SECURE_COOKIES)
-	CONSOLE_SECURE_COOKIES=$${CONSOLE_SECURE_COOKIES:-false} $(BIN)/flask --app console run --host 127.0.0.1 --port $(CONSOLE_PORT)
+	CONSOLE_SECURE_COOKIES=$${CONSOLE_SECURE_COOKIES:-false} $(BIN)/waitress-serve --listen=127.0.0.1:$(CONSOLE_PORT) --threads=8 --call console:create_app
 
 staff: $(STAMPS)/install ## Create a staff account: make staff NAME=lan
 	@test -n "$(NAME)" || { echo "usage: make staff NAME=<login name>"; exit 2; }

@@ -7,27 +7,14 @@ next to its answer and nowhere else.
 import json
 from typing import Any, Dict, Iterable, List
 
+from actions.catalog import NOT_QUESTIONS
+
 MAX_SUGGESTIONS = 3
 # A question well below the likeliest one is noise, not a suggestion.
 MIN_SHARE_OF_BEST = 0.3
 # Answers that make no claim of their own ("see a doctor", "ask the team"): the
 # "Talk to the spa" button already offers what they would.
 NOT_SUGGESTED_KINDS = frozenset({"safety", "not_covered", "handoff"})
-
-# Intents that are not questions a visitor could have meant.
-NOT_QUESTIONS = frozenset(
-    {
-        "nlu_fallback",
-        "greet",
-        "goodbye",
-        "thank",
-        "affirm",
-        "deny",
-        "bot_challenge",
-        "out_of_scope",
-        "feedback",
-    }
-)
 
 TALK_TO_SPA = {"title": "Talk to the spa", "payload": "/contact"}
 

@@ -76,7 +76,7 @@ def purge_command(days: int, audit_days: int | None) -> None:
         last = sa.select(db.events.c.sender_id).group_by(db.events.c.sender_id).having(
             sa.func.max(db.events.c.timestamp) < cutoff)
         old = [row.sender_id for row in conn.execute(last)]
-        for table in (db.events, db.labels):
+        for table in (db.events, db.labels, db.summaries):
             conn.execute(table.delete().where(table.c.sender_id.in_(old)))
         bookings.ensure_tables(conn)
         bookings.delete_for(conn, old)

@@ -1,11 +1,10 @@
 """Conversation list with filters, transcripts, masked exports, reveals and labels."""
 import csv
-import datetime as dt
 import io
 import json
 import re
 from functools import lru_cache
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Mapping
 
 import sqlalchemy as sa
 import yaml
@@ -22,7 +21,7 @@ from flask import (
     url_for,
 )
 
-from console import db
+from console import db, summaries
 from console.auth import login_required
 from console.privacy import mask, pseudonym, spreadsheet_safe
 from console.transcripts import LANGUAGE_NAMES, Conversation, Turn, conversations
@@ -55,62 +54,36 @@ def sender_of(shown: str) -> str:
     return found
 
 
-def _date(value: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.strptime(value, "%Y-%m-%d") if value else None
-    except ValueError:
-        return None
-
-
 def everyone() -> List[Conversation]:
     """Every stored conversation with at least one turn."""
     return [c for c in conversations(db.all_events(db.connection())).values() if c.turns]
 
 
-def filtered(args: Dict[str, str], found: List[Conversation] | None = None) -> List[Conversation]:
-    """The conversations matching the list's filters, newest first."""
-    low = current_app.config["LOW_CONFIDENCE"]
-    start, end = _date(args.get("from", "")), _date(args.get("to", ""))
-    channel, query = args.get("channel", ""), args.get("q", "").strip().lower()
-    result = []
-    for conversation in everyone() if found is None else found:
-        started = conversation.started
-        if start and started and started < start:
-            continue
-        if end and started and started >= end + dt.timedelta(days=1):
-            continue
-        if channel and conversation.channel != channel:
-            continue
-        if args.get("language") and args["language"] not in conversation.languages:
-            continue
-        if args.get("fallback") and not conversation.has_fallback(low):
-            continue
-        if args.get("handoff") and not conversation.has_handoff:
-            continue
-        if args.get("thumbs_down") and not conversation.thumbs_down:
-            continue
-        if query and not any(query in t.text.lower() for t in conversation.turns):
-            continue
-        result.append(conversation)
-    return sorted(result, key=lambda c: c.started or dt.datetime.min, reverse=True)
+def filtered(args: Mapping[str, str]) -> List[Conversation]:
+    """The conversations matching the list's filters, newest first (filtered in SQL)."""
+    summaries.refresh(db.engine())
+    senders = summaries.matching(db.connection(), args, current_app.config["LOW_CONFIDENCE"])
+    found = summaries.events_of(db.connection(), senders)
+    return [found[sender] for sender in senders if sender in found]
 
 
 @bp.route("/")
 @login_required
 def index() -> Any:
-    """The conversation list."""
-    stored = everyone()
-    found = filtered(request.args, stored)
+    """The conversation list: filtered and paged in SQL, 20 a page."""
+    summaries.refresh(db.engine())
+    conn, low = db.connection(), current_app.config["LOW_CONFIDENCE"]
     size = current_app.config["PAGE_SIZE"]
-    pages = max(1, -(-len(found) // size))
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    channels = sorted({c.channel for c in stored if c.channel})
+    page = max(1, request.args.get("page", 1, type=int))
+    found, total = summaries.page(conn, request.args, low, page, size)
+    pages = max(1, -(-total // size))
+    if page > pages:  # past the end: the last page
+        page = pages
+        found, total = summaries.page(conn, request.args, low, page, size)
     args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("conversations.html", conversations=found[(page - 1) * size:
-                           page * size], total=len(found), page=page, pages=pages, args=args,
-                           channels=channels, mask=mask, languages=LANGUAGE_NAMES,
-                           pseudonym=pseudonym_of,
-                           low=current_app.config["LOW_CONFIDENCE"])
+    return render_template("conversations.html", conversations=found, total=total, page=page,
+                           pages=pages, args=args, channels=summaries.channels(conn), mask=mask,
+                           languages=LANGUAGE_NAMES, pseudonym=pseudonym_of, low=low)
 
 
 def _conversation(sender_id: str) -> Conversation:

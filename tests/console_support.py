@@ -36,6 +36,7 @@ def had_conversations(bot: Bot) -> Dict[str, str]:
     bot.say('/feedback{"rating": "down", "answer": "utter_ask_sleep"}', senders["sleep"])
     bot.say(GIBBERISH, senders["confused"])
     bot.say("I want to book", senders["booking"])
+    bot.say("what's your phone number", senders["booking"])
     bot.say(f"please call me on {PHONE} or mail {EMAIL}", senders["contact"])
     bot.say("<script>alert('x')</script> is reflexology good?", senders["script"])
     psid = f"4{uuid.uuid4().int % 10**9:09d}"
