@@ -29,6 +29,9 @@ NOT_QUESTIONS = frozenset(
     }
 )
 
+# Only questions are offered ("ask_..."): booking and contact are the last button's job.
+FAQ_PREFIX = "ask_"
+
 TALK_TO_SPA = {"title": "Talk to the spa", "payload": "/contact"}
 
 
@@ -86,7 +89,7 @@ def suggestion_buttons(
     best = 0.0
     for entry in ranking:
         intent = entry.get("name")
-        if not intent or intent in NOT_QUESTIONS:
+        if not intent or intent in NOT_QUESTIONS or not intent.startswith(FAQ_PREFIX):
             continue
         title = question_title(intent, responses, slots)
         if title is None:
