@@ -65,6 +65,7 @@ class Candidate:
     name: str
     classifier: Dict[str, Any]
     gates: List[Gate]
+    cross_validate: bool = True
     train_seconds: List[float] = field(default_factory=list)
     parse_ms: List[float] = field(default_factory=list)
 
@@ -91,7 +92,8 @@ class Score:
                 self.safety_missed += 1
 
     def pct(self, n: int) -> str:
-        return f"{100 * n / max(self.total, 1):.1f}%"
+        """``n`` as a share of the examples scored ("not run" when none were)."""
+        return f"{100 * n / self.total:.1f}%" if self.total else "not run"
 
 
 def base_config() -> Dict[str, Any]:
@@ -179,7 +181,7 @@ def folds(pairs: List[Pair], k: int) -> List[List[int]]:
     return [list(test) for _, test in splitter.split(labels, labels)]
 
 
-def candidates(diet_epochs: int) -> List[Candidate]:
+def candidates(diet_epochs: int, diet_cv: bool = False) -> List[Candidate]:
     """The classifiers compared, with the gates measured on each."""
     lr = {"name": "LogisticRegressionClassifier", "max_iter": 200, "solver": "lbfgs",
           "tol": 0.0001, "random_state": 42}
@@ -196,7 +198,7 @@ def candidates(diet_epochs: int) -> List[Candidate]:
         Candidate(f"DIET, {diet_epochs} epochs", diet, [
             Gate("0.45 / 0.08", 0.45, 0.08),
             Gate("0.70 / 0.10", 0.70, 0.10),
-        ]),
+        ], cross_validate=diet_cv),
     ]
 
 
@@ -209,7 +211,7 @@ def evaluate(args: argparse.Namespace) -> str:
     heldout = load_examples()
     splits = folds(pairs, args.folds)
     results: Dict[Tuple[str, str, str], Score] = {}
-    runs = candidates(args.diet_epochs)
+    runs = candidates(args.diet_epochs, args.diet_cv)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for cand in runs:
@@ -224,7 +226,7 @@ def evaluate(args: argparse.Namespace) -> str:
                 for (_, expected), ranking in zip(heldout, rankings, strict=True):
                     score.add(expected, gate.decide(ranking))
             # cross-validation of the training data
-            for n, test in enumerate(splits):
+            for n, test in enumerate(splits if cand.cross_validate else []):
                 nlu = write_nlu(work / f"fold{n}.yml", subset(data, set(test)))
                 model, _ = train(config, nlu, work / f"fold{n}")
                 rankings, _ = parse(model, [pairs[i][0] for i in test])
@@ -233,6 +235,8 @@ def evaluate(args: argparse.Namespace) -> str:
                     for i, ranking in zip(test, rankings, strict=True):
                         score.add(pairs[i][1], gate.decide(ranking))
             print(f"{cand.name}: done", file=sys.stderr, flush=True)
+            print(table([cand], results, len(heldout), len(pairs), args), file=sys.stderr,
+                  flush=True)
     return table(runs, results, len(heldout), len(pairs), args)
 
 
@@ -252,7 +256,7 @@ def table(runs: List[Candidate], results: Dict[Tuple[str, str, str], Score],
         p50 = statistics.median(cand.parse_ms)
         for gate in cand.gates:
             h = results[(cand.name, gate.name, "heldout")]
-            c = results[(cand.name, gate.name, "cv")]
+            c = results.get((cand.name, gate.name, "cv"), Score())
             lines.append(
                 f"| {cand.name} | {gate.name} | {h.pct(h.right)} | {h.pct(h.fallback)} "
                 f"| {h.pct(h.wrong)} | {c.pct(c.right)} | {c.pct(c.fallback)} "
@@ -262,14 +266,50 @@ def table(runs: List[Candidate], results: Dict[Tuple[str, str, str], Score],
     return "\n".join(lines) + "\n"
 
 
+def quiet() -> None:
+    """Rasa's logs at warning level, so parse timings are not spent on logging."""
+    import logging
+
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+
+
+def latency(args: argparse.Namespace) -> str:
+    """Training time and parse p50/p95 of each classifier on all the data."""
+    from scripts.heldout import load_examples
+
+    texts = [t for t, _ in load_examples()] * 3
+    lines = ["| classifier | training (s) | parse p50 (ms) | parse p95 (ms) |",
+             "|---|---|---|---|"]
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        nlu = write_nlu(work / "all.yml", training_data())
+        for cand in candidates(args.diet_epochs):
+            config = write_config(work / "config.yml", cand.classifier)
+            model, seconds = train(config, nlu, work / "all")
+            _, times = parse(model, texts)
+            times = sorted(times[10:])
+            lines.append(f"| {cand.name} | {seconds:.1f} | {statistics.median(times):.1f} "
+                         f"| {times[int(0.95 * len(times))]:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     """Run the comparison and write the table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--diet-epochs", type=int, default=40)
+    parser.add_argument("--diet-cv", action="store_true",
+                        help="cross-validate DIET too (slow: one DIET training per fold)")
+    parser.add_argument("--latency-only", action="store_true",
+                        help="only train on all the data and time the parses")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "nlu_choice_table.md")
     args = parser.parse_args()
-    text = evaluate(args)
+    quiet()
+    text = latency(args) if args.latency_only else evaluate(args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
     print(text)

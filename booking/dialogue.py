@@ -23,6 +23,9 @@ ALL_SLOTS = REQUIRED + [CONTACT_METHOD]
 ASIDE_INTENTS = frozenset({"contact", "ask_location", "ask_prices", "ask_opening_hours",
                            "bot_challenge", "cancel_booking"})
 ASIDE_CONFIDENCE = 0.6
+# A name or a phone number tells no language ("Lan Nguyen" is not Vietnamese
+# speech): while these are asked, the conversation keeps its language.
+KEEP_LANGUAGE_FOR = frozenset({NAME, CONTACT})
 WHATSAPP_CHANNELS = frozenset({"twilio_whatsapp", "whatsapp"})
 
 _CANCEL = re.compile(r"^\W*(?:cancel|stop|quit|forget it|huy|huy bo|thoi|dung lai"

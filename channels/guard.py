@@ -18,6 +18,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Protocol, Tuple
 from rasa.core.channels.channel import UserMessage
 
 from channels.delivery import append_events, sent_by_channel
+from channels.render import Reply
 from language.detect import LANGUAGES, detect
 from language.texts import TEXTS, say
 from language.variants import variant_for
@@ -237,7 +238,7 @@ def cannot_answer_messages(agent: Any, language: str = "en") -> List[Dict[str, A
 
 
 async def offered_payloads(agent: Any, sender_id: str) -> List[str]:
-    """The payloads of the buttons the bot offered since the visitor last spoke."""
+    """The payloads the bot offered since the visitor last spoke (buttons, 👍 / 👎)."""
     store = getattr(agent, "tracker_store", None)
     if store is None:
         return []
@@ -250,9 +251,10 @@ async def offered_payloads(agent: Any, sender_id: str) -> List[str]:
         if data.get("event") == "user":
             break
         if data.get("event") == "bot":
-            for button in (data.get("data") or {}).get("buttons") or []:
-                if isinstance(button, dict) and isinstance(button.get("payload"), str):
-                    payloads.append(button["payload"])
+            # the buttons, and 👍 / 👎 for a sourced answer, as every channel shows them
+            message = {**(data.get("data") or {}),
+                       "utter_action": (data.get("metadata") or {}).get("utter_action")}
+            payloads += [choice.payload for choice in Reply.from_rasa(message).choices]
     return payloads
 
 

@@ -99,7 +99,7 @@ def feedback_choices(answer: str) -> List[Choice]:
 def source_line(custom: Dict[str, Any], language: str = "en") -> str | None:
     """'Source: <article>, "<section>"' for a sourced answer, else None.
 
-    A translated answer shows the translated titles and the note ("bản dịch").
+    A translated answer shows the translated titles and the note ("bản dịch từ tiếng Anh").
     """
     source = custom.get("source") if isinstance(custom, dict) else None
     if not source or custom.get("kind") != "answer":

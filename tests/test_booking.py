@@ -1,4 +1,4 @@
-"""Booking requests, the pure part: reading en/vi/ko free text, refusals, corrections, rendering."""
+"""Booking requests, the pure part: free text in en/vi/ko, refusals, corrections, rendering."""
 import datetime as dt
 
 import pytest

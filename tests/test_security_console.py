@@ -33,10 +33,12 @@ def add_message(database: str, sender: str, text: str, channel: str = "rest") ->
                            "entities": []}}
     engine = sa.create_engine(database)
     with engine.begin() as conn:
+        # the copied events keep their ids, so PostgreSQL's sequence is behind: give one
+        next_id = conn.execute(sa.text("SELECT COALESCE(MAX(id), 0) + 1 FROM events")).scalar()
         conn.execute(sa.text(
-            "INSERT INTO events (sender_id, type_name, timestamp, intent_name, data) "
-            "VALUES (:s, 'user', :t, 'nlu_fallback', :d)"),
-            {"s": sender, "t": data["timestamp"], "d": json.dumps(data)})
+            "INSERT INTO events (id, sender_id, type_name, timestamp, intent_name, data) "
+            "VALUES (:i, :s, 'user', :t, 'nlu_fallback', :d)"),
+            {"i": next_id, "s": sender, "t": data["timestamp"], "d": json.dumps(data)})
     engine.dispose()
 
 

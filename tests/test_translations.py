@@ -160,3 +160,20 @@ def test_every_channel_text_is_in_three_languages(key: str) -> None:
 @pytest.mark.parametrize("key", ["talk_to_spa", "options"])
 def test_channel_labels_fit_a_whatsapp_button(key: str) -> None:
     assert max(len(t) for t in TEXTS[key].values()) <= WHATSAPP_TITLE_MAX
+
+
+SLOT_VALUES = [{"language": language, "massage_type": massage_type}
+               for language in ("en", "vi", "ko") for massage_type in ("foot", "body")]
+
+
+@pytest.mark.parametrize("name", sorted(RESPONSES))
+def test_at_most_one_conditioned_variant_matches_any_conversation(name: str) -> None:
+    """Rasa picks at random among matching variants: an English foot answer conditioned
+    only on massage_type would compete with the Vietnamese foot answer."""
+    clashes = []
+    for slots in SLOT_VALUES:
+        matching = [v for v in RESPONSES[name] if conditions(v)
+                    and all(slots.get(k) == value for k, value in conditions(v).items())]
+        if len(matching) > 1:
+            clashes.append(slots)
+    assert clashes == []
