@@ -154,3 +154,12 @@ def test_labels_are_exported_as_rasa_nlu(client: FlaskClient, auth: AuthActions)
     examples: Dict[str, str] = {block["intent"]: block["examples"] for block in data["nlu"]}
     assert data["version"] == "3.1"
     assert examples == {"ask_gift_card": "- I want to book\n", "ask_sleep": f"- {GIBBERISH}\n"}
+
+
+def test_the_list_follows_new_events_after_a_first_view(client: FlaskClient, auth: AuthActions,
+                                                        database: str) -> None:
+    auth.login()
+    assert len(page_links(client)) == len(SENDERS)
+    (newest,) = add_copies(database, "handoff", 1)
+    assert page_links(client)[0] == pseudonym(newest, CONSOLE_KEY)
+    assert listed(client, handoff="1") == {"handoff", "confused", pseudonym(newest, CONSOLE_KEY)}
