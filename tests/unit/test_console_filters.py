@@ -9,6 +9,7 @@ from typing import Dict, List, Set
 
 import sqlalchemy as sa
 import yaml
+from flask import Flask
 from flask.testing import FlaskClient
 
 from console.privacy import pseudonym
@@ -163,3 +164,9 @@ def test_the_list_follows_new_events_after_a_first_view(client: FlaskClient, aut
     (newest,) = add_copies(database, "handoff", 1)
     assert page_links(client)[0] == pseudonym(newest, CONSOLE_KEY)
     assert listed(client, handoff="1") == {"handoff", "confused", pseudonym(newest, CONSOLE_KEY)}
+
+
+def test_the_list_can_be_brought_up_to_date_from_the_command_line(app: Flask) -> None:
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["refresh-list"])
+    assert result.output.strip() == f"brought {len(SENDERS)} conversations up to date"
