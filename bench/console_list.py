@@ -25,6 +25,17 @@ COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", 
 PASSWORD = "bench console password"
 
 
+def shifted(data_json: str, shift: float) -> str:
+    """An event's ``data`` moved ``shift`` seconds (its time and the answer time it rates)."""
+    data = json.loads(data_json)
+    if isinstance(data.get("timestamp"), (int, float)):
+        data["timestamp"] += shift
+    metadata = data.get("metadata")
+    if isinstance(metadata, dict) and isinstance(metadata.get("answer_time"), (int, float)):
+        metadata["answer_time"] += shift
+    return json.dumps(data)
+
+
 def recorded() -> List[List[Dict]]:
     """The recorded conversations, each a list of event rows."""
     by_sender: Dict[str, List[Dict]] = {}
@@ -52,12 +63,9 @@ def generate(db: Path, count: int) -> int:
         template = templates[i % len(templates)]
         base = template[0]["timestamp"]
         for row in template:
-            when = start + i * 30 + (row["timestamp"] - base)
-            data = json.loads(row["data"])
-            if isinstance(data.get("timestamp"), (int, float)):
-                data["timestamp"] = when
-            batch.append((f"bench-{i:06d}", row["type_name"], when, row["intent_name"],
-                          row["action_name"], json.dumps(data)))
+            shift = start + i * 30 - base
+            batch.append((f"bench-{i:06d}", row["type_name"], row["timestamp"] + shift,
+                          row["intent_name"], row["action_name"], shifted(row["data"], shift)))
         if len(batch) >= 50_000:
             events += len(batch)
             connection.executemany(

@@ -215,7 +215,7 @@ class MetaWebhookInput(InputChannel):
     object_type: str = ""
 
     def __init__(self, verify_token: str, app_secret: str) -> None:
-        self.hub_token = verify_token
+        self.verify_token = verify_token
         self.app_secret = app_secret
         self.replays = ReplayGuard(self.name())
         self.limiter = SharedLimiter()
@@ -223,7 +223,7 @@ class MetaWebhookInput(InputChannel):
     @property
     def configured(self) -> bool:
         """Whether every secret is set; otherwise every request is refused."""
-        return bool(self.hub_token and self.app_secret)
+        return bool(self.verify_token and self.app_secret)
 
     def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, Any]]:
         """``{"sender", "text", "id", "time"}`` for each visitor message in ``body``.
@@ -250,7 +250,7 @@ class MetaWebhookInput(InputChannel):
         async def verify(request: Request) -> HTTPResponse:
             if not self.configured:
                 return forbidden("channel not configured")
-            return verify_handshake(request.args, self.hub_token)
+            return verify_handshake(request.args, self.verify_token)
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

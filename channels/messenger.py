@@ -88,18 +88,18 @@ class MessengerInput(MetaChannel):
     def __init__(self, verify_token: str, app_secret: str, page_access_token: str,
                  graph_api_url: str = DEFAULT_GRAPH_API_URL) -> None:
         super().__init__(verify_token, app_secret)
-        self.page_token = page_access_token
+        self.page_access_token = page_access_token
         self.graph_api_url = graph_api_url
 
     @property
     def configured(self) -> bool:
-        return super().configured and bool(self.page_token)
+        return super().configured and bool(self.page_access_token)
 
     def get_output_channel(self) -> RenderingOutput:
         return self.output_for(self.agent)
 
     def output_for(self, agent: Any) -> MessengerOutput:
-        return MessengerOutput(self.page_token, self.graph_api_url, agent or self.agent,
+        return MessengerOutput(self.page_access_token, self.graph_api_url, agent or self.agent,
                                self.pending)
 
     def side_effects(self, message: Dict[str, str]) -> None:
@@ -108,7 +108,7 @@ class MessengerInput(MetaChannel):
             f"{self.graph_api_url.rstrip('/')}/me/messages",
             [{"recipient": recipient, "sender_action": "mark_seen"},
              {"recipient": recipient, "sender_action": "typing_on"}],
-            self.page_token, "Messenger mark_seen / typing_on")))
+            self.page_access_token, "Messenger mark_seen / typing_on")))
 
     def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, Any]]:
         found = []

@@ -89,19 +89,19 @@ class WhatsAppCloudInput(MetaChannel):
     def __init__(self, verify_token: str, app_secret: str, access_token: str,
                  phone_number_id: str, graph_api_url: str = DEFAULT_GRAPH_API_URL) -> None:
         super().__init__(verify_token, app_secret)
-        self.bearer = access_token
+        self.access_token = access_token
         self.phone_number_id = phone_number_id
         self.graph_api_url = graph_api_url
 
     @property
     def configured(self) -> bool:
-        return super().configured and bool(self.bearer and self.phone_number_id)
+        return super().configured and bool(self.access_token and self.phone_number_id)
 
     def get_output_channel(self) -> RenderingOutput:
         return self.output_for(self.agent)
 
     def output_for(self, agent: Any) -> WhatsAppCloudOutput:
-        return WhatsAppCloudOutput(self.bearer, self.phone_number_id, self.graph_api_url,
+        return WhatsAppCloudOutput(self.access_token, self.phone_number_id, self.graph_api_url,
                                    agent or self.agent, self.pending)
 
     def side_effects(self, message: Dict[str, str]) -> None:
@@ -110,7 +110,7 @@ class WhatsAppCloudInput(MetaChannel):
         self.ahead_of_answer(message["sender"], fire_and_forget(side_effect(
             f"{self.graph_api_url.rstrip('/')}/{self.phone_number_id}/messages",
             [{"messaging_product": "whatsapp", "status": "read", "message_id": message["id"]}],
-            self.bearer, "WhatsApp read receipt")))
+            self.access_token, "WhatsApp read receipt")))
 
     def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, Any]]:
         found = []

@@ -85,8 +85,17 @@ def purge_command(days: int, audit_days: int | None) -> None:
                f"and {audit.rowcount} reveal-log entries older than {audit_days} days")
 
 
+@click.command("refresh-list")
+def refresh_list_command() -> None:
+    """Bring the conversation list up to date now (after an upgrade: once, before staff look)."""
+    from console import summaries
+
+    click.echo(f"brought {summaries.refresh(db.engine())} conversations up to date")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(create_staff_command)
     app.cli.add_command(set_password_command)
     app.cli.add_command(purge_command)
+    app.cli.add_command(refresh_list_command)

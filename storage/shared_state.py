@@ -101,7 +101,8 @@ class SQLState:
         self.clock = clock
         try:
             metadata.create_all(engine)
-        except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError) as error:
+            # another server created them at the same moment (PostgreSQL: a pg_type clash)
             logger.info("shared-state tables exist already: %s", str(error).splitlines()[0])
         self._last_sweep = 0.0
 

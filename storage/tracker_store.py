@@ -68,6 +68,19 @@ def engine_for(url: str, busy_timeout: float = SQLITE_BUSY_TIMEOUT_SECONDS) -> s
     return sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
 
 
+EVENTS_INDEX = "ix_events_sender_id_timestamp"
+
+
+def ensure_events_index(engine: sa.engine.Engine) -> None:
+    """Index ``events (sender_id, timestamp)`` when it is missing (a conversation by time)."""
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                f"CREATE INDEX IF NOT EXISTS {EVENTS_INDEX} ON events (sender_id, timestamp)"))
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
+        logger.info("events index not created: %s", str(error).splitlines()[0])
+
+
 def is_busy(error: Exception) -> bool:
     """Whether an error means 'try again shortly' (SQLite locked, PostgreSQL serialization)."""
     text = str(error).lower()
@@ -123,6 +136,7 @@ class PandaSQLTrackerStore(SQLTrackerStore):
         except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
             # another server process created the tables at the same moment
             logger.info("tables exist already: %s", str(error).splitlines()[0])
+        ensure_events_index(self.engine)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         logger.info("Conversations are stored in %s", safe_url(url))
         TrackerStore.__init__(self, domain, event_broker, **kwargs)

@@ -5,14 +5,14 @@ from typing import Any, Dict, Iterator
 import pytest
 
 from scripts.servers import ROOT, Bot, channel_env, free_port, start_bot
-from tests.console_support import console, database, had_conversations, pg_admin
+from tests.console_support import console, database, pg_admin
 from tests.fakes import FakeProvider, start_fake_provider
 from tests.helpers import CHANNEL_SECRETS
 
 # A developer's .env never reaches the tests (storage/settings.py).
 os.environ["ENV_FILE"] = ""
 
-__all__ = ["CHANNEL_SECRETS", "console", "database", "had_conversations", "pg_admin"]
+__all__ = ["CHANNEL_SECRETS", "console", "database", "pg_admin"]
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Dict, Iterator
+from typing import Dict, Iterator, List
 
 import pytest
 import requests
@@ -17,37 +17,67 @@ from console import create_app
 from console.privacy import pseudonym
 from scripts.servers import ROOT, VENV_BIN, Bot
 from scripts.services import postgres_server
+from tests.fakes import FakeProvider
 from tests.helpers import CHANNEL_SECRETS
 
 PASSWORD = "correct horse battery"
 CONSOLE_KEY = "test-console-key"
 PHONE, EMAIL = "+84 90 123 4567", "lan.nguyen@example.com"
-# unique to this run: the shared test bot hears other gibberish too
-GIBBERISH = f"qwzx plorb vvv {uuid.uuid4().hex[:6]}"
+GIBBERISH = "qwzx plorb vvv"
+REACTION = "👎"  # a step that reacts to the bot's last answer (Messenger)
+# What each recorded conversation says, by name; the numeric ids are Messenger's.
+CONVERSATIONS = {
+    "sleep": ["does foot massage help with sleep?", REACTION],
+    "confused": [GIBBERISH],
+    "booking": ["I want to book"],
+    "handoff": ["how can I contact you?"],
+    "contact": [f"please call me on {PHONE} or mail {EMAIL}"],
+    "script": ["<script>alert('x')</script> is reflexology good?"],
+    "messenger": ["what is reflexology?"],
+}
+MESSENGER = {"sleep", "messenger"}
+FIXTURE = ROOT / "tests" / "fixtures" / "conversations.jsonl"
+# The senders of the conversations in FIXTURE (see stored_id for their stored ids).
+SENDERS = {name: f"console-{name}" for name in CONVERSATIONS}
+SENDERS.update(sleep="4000000001", messenger="4000000002")
 
 
-@pytest.fixture(scope="session")
-def had_conversations(bot: Bot) -> Dict[str, str]:
-    """Conversations the bot really had, once per run; their sender ids by name."""
-    tag = uuid.uuid4().hex[:6]
-    senders = {name: f"console-{name}-{tag}" for name in
-               ("sleep", "confused", "booking", "contact", "script")}
-    bot.say("does foot massage help with sleep?", senders["sleep"])
-    bot.say('/feedback{"rating": "down", "answer": "utter_ask_sleep"}', senders["sleep"])
-    bot.say(GIBBERISH, senders["confused"])
-    bot.say("I want to book", senders["booking"])
-    bot.say("what's your phone number", senders["booking"])
-    bot.say(f"please call me on {PHONE} or mail {EMAIL}", senders["contact"])
-    bot.say("<script>alert('x')</script> is reflexology good?", senders["script"])
-    psid = f"4{uuid.uuid4().int % 10**9:09d}"
+def messenger_event(psid: str, event: Dict) -> bytes:
+    """A Messenger webhook body with one event from ``psid``, dated now."""
     now = int(time.time() * 1000)
-    body = json.dumps({"object": "page", "entry": [{"id": "p", "time": now, "messaging": [{
-        "sender": {"id": psid}, "recipient": {"id": "p"}, "timestamp": now,
-        "message": {"mid": f"m_{uuid.uuid4().hex}", "text": "what is reflexology?"}}]}]}).encode()
-    requests.post(f"{bot.url}/webhooks/messenger/webhook", data=body, timeout=30, headers={
-        "X-Hub-Signature-256": hub_signature(CHANNEL_SECRETS["MESSENGER_APP_SECRET"], body)})
-    senders["messenger"] = psid
-    return senders
+    return json.dumps({"object": "page", "entry": [{"id": "p", "time": now, "messaging": [{
+        "sender": {"id": psid}, "recipient": {"id": "p"}, "timestamp": now, **event}]}]}).encode()
+
+
+def answer_mid(provider: FakeProvider, psid: str, since: int) -> str:
+    """The Messenger id the (fake) Graph API gave the first answer sent to ``psid``."""
+    for request in provider.wait_for("/me/messages", since, match=psid, timeout=30):
+        body = request.json()
+        if (body.get("recipient") or {}).get("id") == psid and "message" in body:
+            return str(request.reply["message_id"])
+    raise TimeoutError(f"no answer to {psid} reached the Graph API")
+
+
+def have_conversations(bot: Bot, provider: FakeProvider, senders: Dict[str, str]) -> None:
+    """Have CONVERSATIONS with the running bot; ``senders`` gives each one's channel id."""
+    secret = CHANNEL_SECRETS["MESSENGER_APP_SECRET"]
+    for name, steps in CONVERSATIONS.items():
+        mark = provider.mark()
+        for step in steps:
+            if name not in MESSENGER:
+                bot.say(step, senders[name])
+                continue
+            if step == REACTION:  # on the answer to the previous step
+                event: Dict = {"reaction": {"mid": answer_mid(provider, senders[name], mark),
+                                            "action": "react", "emoji": step}}
+            else:
+                mark = provider.mark()
+                event = {"message": {"mid": f"m_{uuid.uuid4().hex}", "text": step}}
+            body = messenger_event(senders[name], event)
+            response = requests.post(f"{bot.url}/webhooks/messenger/webhook", data=body,
+                                     timeout=30, headers={
+                                         "X-Hub-Signature-256": hub_signature(secret, body)})
+            response.raise_for_status()
 
 
 def stored_id(sender: str) -> str:
@@ -60,18 +90,62 @@ def shown(sender: str) -> str:
     return pseudonym(stored_id(sender), CONSOLE_KEY)
 
 
-def copy_events(source: Path, target_url: str) -> None:
-    """Copy the bot's stored events into another database."""
+def shifted(data_json: str, shift: float) -> str:
+    """An event's ``data`` moved ``shift`` seconds (its own time and the answer it rates)."""
+    data = json.loads(data_json)
+    if isinstance(data.get("timestamp"), (int, float)):
+        data["timestamp"] += shift
+    metadata = data.get("metadata")
+    if isinstance(metadata, dict) and isinstance(metadata.get("answer_time"), (int, float)):
+        metadata["answer_time"] += shift
+    return json.dumps(data, ensure_ascii=False)
+
+
+def fixture_rows(fixture: Path = FIXTURE, now: float | None = None) -> List[Dict]:
+    """The recorded events, moved in time so the last one happened just now.
+
+    The conversations keep their order and spacing; "older than N days" and
+    "today" mean the same whenever the tests run.
+    """
+    rows = [json.loads(line) for line in fixture.read_text().splitlines() if line.strip()]
+    shift = (time.time() if now is None else now) - max(r["timestamp"] for r in rows)
+    for row in rows:
+        row["timestamp"] += shift
+        row["data"] = shifted(row["data"], shift)
+    return rows
+
+
+def seed_events(target_url: str, rows: List[Dict] | None = None) -> None:
+    """Create the console's tables in ``target_url`` and store ``rows`` (FIXTURE's)."""
     from console import db
 
-    src = sa.create_engine(f"sqlite:///{source}")
-    dst = sa.create_engine(target_url)
-    db.metadata.create_all(dst)
-    with src.connect() as read, dst.begin() as write:
-        rows = [dict(r._mapping) for r in read.execute(sa.select(db.events))]
-        write.execute(db.events.insert(), rows)
-    src.dispose()
-    dst.dispose()
+    engine = sa.create_engine(target_url)
+    db.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(db.events.insert(), fixture_rows() if rows is None else rows)
+    engine.dispose()
+
+
+def add_copies(database: str, name: str, count: int) -> List[str]:
+    """``count`` more conversations copied from FIXTURE's ``name``, a minute apart.
+
+    Their stored ids, newest first (the list's order).
+    """
+    from console import db
+
+    original = [r for r in fixture_rows() if r["sender_id"] == stored_id(SENDERS[name])]
+    rows, senders = [], []
+    for i in range(count):
+        sender, shift = f"rest:copy-{i:02d}", 60.0 * (i + 1)
+        senders.append(sender)
+        for row in original:
+            rows.append({**row, "sender_id": sender, "timestamp": row["timestamp"] + shift,
+                         "data": shifted(row["data"], shift)})
+    engine = sa.create_engine(database)
+    with engine.begin() as conn:
+        conn.execute(db.events.insert(), rows)
+    engine.dispose()
+    return senders[::-1]
 
 
 @pytest.fixture(scope="session")
@@ -81,13 +155,11 @@ def pg_admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, bot: Bot, had_conversations: Dict[str, str],
-             tmp_path: Path) -> str:
-    """A fresh database holding the bot's conversations, for this test alone."""
-    assert bot.db is not None
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database holding the recorded conversations (FIXTURE), for this test alone."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'console.db'}"
-        copy_events(bot.db, url)
+        seed_events(url)
         return url
     admin = request.getfixturevalue("pg_admin")
     name = f"console_{uuid.uuid4().hex[:10]}"
@@ -96,7 +168,7 @@ def database(request: pytest.FixtureRequest, bot: Bot, had_conversations: Dict[s
         conn.execute(sa.text(f"CREATE DATABASE {name}"))
     engine.dispose()
     url = admin.rsplit("/", 1)[0] + f"/{name}"
-    copy_events(bot.db, url)
+    seed_events(url)
     return url
 
 

@@ -1,11 +1,11 @@
 """The staff console in Debian's headless Chromium: log in, filter, read, export, mark."""
 from pathlib import Path
-from typing import Dict, Iterator
+from typing import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.console_support import GIBBERISH, PASSWORD, shown
+from tests.console_support import GIBBERISH, PASSWORD, SENDERS, shown
 from tests.test_webchat import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 
@@ -20,9 +20,7 @@ def page(tmp_path: Path) -> Iterator[Page]:
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
-def test_staff_review_filter_export_and_mark(page: Page, console: str,
-                                             had_conversations: Dict[str, str],
-                                             tmp_path: Path) -> None:
+def test_staff_review_filter_export_and_mark(page: Page, console: str, tmp_path: Path) -> None:
     page.goto(console)
     expect(page.locator("h1")).to_have_text("Log in")
     page.fill("input[name=username]", "lan")
@@ -34,7 +32,7 @@ def test_staff_review_filter_export_and_mark(page: Page, console: str,
     page.click("text=Filter")
     listing = page.locator("tr.conversation")
     expect(listing.filter(has_text=GIBBERISH)).to_have_count(1)
-    booking = shown(had_conversations["booking"])  # the console shows pseudonyms
+    booking = shown(SENDERS["booking"])
     expect(page.locator(f"a[href$='{booking}']")).to_have_count(0)
 
     with page.expect_download() as download:
@@ -54,6 +52,6 @@ def test_staff_review_filter_export_and_mark(page: Page, console: str,
     expect(page.locator("figure.chart svg")).to_have_count(4)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "console-dashboard.png"), full_page=True)
-    page.goto(f"{console}/conversations/{shown(had_conversations['sleep'])}")
+    page.goto(f"{console}/conversations/{shown(SENDERS['sleep'])}")
     expect(page.locator("body")).to_contain_text("2.3. Benefit 3")
     page.screenshot(path=str(ARTIFACTS / "console-transcript.png"), full_page=True)

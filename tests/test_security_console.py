@@ -11,7 +11,7 @@ import re
 import statistics
 import threading
 import time
-from typing import Dict, Iterator
+from typing import Iterator
 
 import pytest
 import requests
@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 
 from console import create_app
 from console.privacy import pseudonym
-from tests.console_support import CONSOLE_KEY, PASSWORD, flask_cli, shown
+from tests.console_support import CONSOLE_KEY, PASSWORD, SENDERS, flask_cli, shown
 from tests.test_console import csrf, logged_in
 
 PHONE_SENDER = "whatsapp:+84901234567"
@@ -197,9 +197,9 @@ def test_the_session_cookie_is_secure_by_default(default_console: str) -> None:
 
 
 def test_purge_keeps_the_reveal_log_on_its_own_retention(
-        console: str, database: str, had_conversations: Dict[str, str]) -> None:
+        console: str, database: str) -> None:
     session = logged_in(console)
-    alias = shown(had_conversations["contact"])
+    alias = shown(SENDERS["contact"])
     page = session.get(f"{console}/conversations/{alias}").text
     session.post(f"{console}/conversations/{alias}/reveal", data={"csrf_token": csrf(page)})
     engine = sa.create_engine(database)

@@ -78,3 +78,11 @@ async def test_events_round_trip_on_postgresql(monkeypatch: pytest.MonkeyPatch, 
                 "message 0", "message 1", "message 2"]
         finally:
             store.engine.dispose()
+
+
+def test_the_store_indexes_a_conversation_by_time(tmp_path: Path, domain: object) -> None:
+    PandaSQLTrackerStore(domain=domain, db=str(tmp_path / "c.db"))
+    with sqlite3.connect(tmp_path / "c.db") as connection:
+        columns = [row[2] for row in connection.execute(
+            "PRAGMA index_info('ix_events_sender_id_timestamp')")]
+    assert columns == ["sender_id", "timestamp"]

@@ -145,3 +145,14 @@ def test_the_state_is_redis_then_the_database_then_memory(
     assert isinstance(shared_state(Agent(None)), MemoryState)
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")  # a client, no connection yet
     assert type(shared_state(Agent(None))).__name__ == "RedisState"
+
+
+def test_tables_made_meanwhile_by_another_server_are_not_an_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def clash(*_: object, **__: object) -> None:  # what PostgreSQL raises in that race
+        raise sa.exc.IntegrityError("CREATE TABLE panda_counters", {}, Exception("pg_type"))
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    SQLState(engine)
+    monkeypatch.setattr("storage.shared_state.metadata.create_all", clash)
+    assert SQLState(engine).claim("k", 60)
