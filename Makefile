@@ -20,7 +20,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONWARNINGS := ignore
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install run train shell validate lint test bench review staff clean
+.PHONY: help install run train shell validate lint test test-fast bench review staff clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,15 +50,25 @@ $(WIDGET): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# Debian's Chromium drives the browser tests (no browser can be downloaded).
-$(STAMPS)/chromium:
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
-	@mkdir -p $(STAMPS) && touch $@
-
-# Debian's PostgreSQL and Redis: the scale-out tests start their own servers.
-$(STAMPS)/services:
-	@{ ls /usr/lib/postgresql/*/bin/initdb && command -v redis-server; } >/dev/null 2>&1 || \
-		{ apt-get update -qq && apt-get install -y -qq postgresql redis-server >/dev/null; }
+# Debian's packages the full suite needs: Chromium for the browser tests, and
+# PostgreSQL and Redis, which the tests start themselves on loopback. As root
+# (CI), missing ones are installed; otherwise make stops with the command to run.
+DEBIAN_PACKAGES := chromium postgresql redis-server
+$(STAMPS)/debian:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "make test needs Debian packages that are missing:$$missing"; \
+	    echo "install them, then run make test again:"; \
+	    echo "  sudo apt-get update && sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
 	@mkdir -p $(STAMPS) && touch $@
 
 validate: $(STAMPS)/install ## Check the training data (warnings fail)
@@ -75,11 +85,15 @@ lint: $(STAMPS)/install ## ruff and mypy
 	$(BIN)/ruff check actions channels console scripts storage tests bench
 	$(BIN)/mypy actions channels console scripts storage
 
-test: lint validate $(MODEL) $(WIDGET) $(STAMPS)/chromium $(STAMPS)/services ## Lint, validate the data, then run the whole test suite
+test: $(STAMPS)/debian lint validate $(MODEL) $(WIDGET) ## Lint, validate the data, then run the whole test suite
 	$(BIN)/pytest
 
-review: $(STAMPS)/install ## Start the staff console on 127.0.0.1:$(CONSOLE_PORT)
-	$(BIN)/flask --app console run --host 127.0.0.1 --port $(CONSOLE_PORT)
+test-fast: lint validate ## Lint, validate, and the unit tests of pure code (no servers, no browser, no root)
+	$(BIN)/pytest tests/unit -q -p no:cacheprovider
+
+review: $(STAMPS)/install ## Start the staff console on 127.0.0.1:$(CONSOLE_PORT) (waitress)
+	@# plain HTTP on loopback: the session cookie may not be Secure (CONSOLE_SECURE_COOKIES)
+	CONSOLE_SECURE_COOKIES=$${CONSOLE_SECURE_COOKIES:-false} $(BIN)/waitress-serve --listen=127.0.0.1:$(CONSOLE_PORT) --threads=8 --call console:create_app
 
 staff: $(STAMPS)/install ## Create a staff account: make staff NAME=lan
 	@test -n "$(NAME)" || { echo "usage: make staff NAME=<login name>"; exit 2; }
@@ -90,3 +104,8 @@ bench: $(MODEL) ## Benchmark this bot against stock Rasa 3.6; writes bench/RESUL
 
 clean: ## Remove the venv, spaCy pipeline, models and test output
 	rm -rf $(VENV) $(STAMPS) .spacy results .rasa $(MODEL) web/node_modules
+
+.PHONY: new-question
+new-question: ## Scaffold a question: make new-question NAME=ask_topic
+	@test -n "$(NAME)" || { echo "usage: make new-question NAME=ask_topic"; exit 2; }
+	@$(BIN)/python scripts/new_question.py "$(NAME)"

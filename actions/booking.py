@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from booking import dialogue, mailer, summary
+from language.variants import variant_for
 from storage import bookings
 
 logger = logging.getLogger(__name__)
@@ -31,13 +32,24 @@ def _message_text(tracker: Tracker) -> str:
     """The visitor's words, or the value a choice button sent (``/inform_booking{...}``)."""
     message = tracker.latest_message or {}
     for entity in message.get("entities") or []:
-        if entity.get("entity") in ("booking_location", "booking_massage"):
+        if entity.get("entity") == "choice":
             return str(entity.get("value") or "")
     return str(message.get("text") or "")
 
 
 def _own_number(tracker: Tracker) -> str | None:
     return dialogue.whatsapp_number(tracker.get_latest_input_channel(), tracker.sender_id)
+
+
+def _language_before_this_message(tracker: Tracker) -> str:
+    """The language slot as it was before the latest visitor message (initially en)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == "language":
+            return str(event.get("value") or "en")
+    return "en"
 
 
 class ValidateBookingForm(Action):
@@ -54,9 +66,22 @@ class ValidateBookingForm(Action):
             float(intent.get("confidence") or 0.0), tracker.get_slot("requested_slot"),
             {slot: tracker.get_slot(slot) for slot in dialogue.REQUIRED},
             dt.datetime.now(dt.timezone.utc), _own_number(tracker))
+        events: List[EventType] = [SlotSet(slot, value) for slot, value in reading.slots.items()]
+        kept = None
+        if events and tracker.get_slot("requested_slot") in dialogue.KEEP_LANGUAGE_FOR:
+            before = _language_before_this_message(tracker)
+            if before != tracker.get_slot("language"):
+                kept = before
+                events.append(SlotSet("language", before))
         for response, values in reading.responses:
-            dispatcher.utter_message(response=response, **values)
-        return [SlotSet(slot, value) for slot, value in reading.slots.items()]
+            if kept:
+                # Rasa would pick the variant for the language this message seemed to be in
+                slots = {**tracker.current_slot_values(), "language": kept}
+                variant = variant_for(domain.get("responses", {}).get(response, []), slots)
+                dispatcher.utter_message(text=str((variant or {}).get("text", "")))
+            else:
+                dispatcher.utter_message(response=response, **values)
+        return events
 
 
 class ActionAskBookingContact(Action):

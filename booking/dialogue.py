@@ -23,6 +23,9 @@ ALL_SLOTS = REQUIRED + [CONTACT_METHOD]
 ASIDE_INTENTS = frozenset({"contact", "ask_location", "ask_prices", "ask_opening_hours",
                            "bot_challenge", "cancel_booking"})
 ASIDE_CONFIDENCE = 0.6
+# A name or a phone number tells no language ("Lan Nguyen" is not Vietnamese
+# speech): while these are asked, the conversation keeps its language.
+KEEP_LANGUAGE_FOR = frozenset({NAME, CONTACT})
 WHATSAPP_CHANNELS = frozenset({"twilio_whatsapp", "whatsapp"})
 
 _CANCEL = re.compile(r"^\W*(?:cancel|stop|quit|forget it|huy|huy bo|thoi|dung lai"
@@ -127,19 +130,17 @@ def read_message(text: str, intent: str, confidence: float, requested: str | Non
         if requested not in (CONTACT, None) and re.search(r"@|\d{6,}|\+\d", text):
             _contact(reading, text, own_number)
     corrected = bool(reading.slots) or bool(reading.responses)
+    if intent == "book" and requested and not corrected:
+        # "I want to book" (or the "Book a session" button) while booking: ask again
+        reading.slots[requested] = None
+        return reading
     if requested and requested not in reading.slots and not (corrected and cue):
-        if requested == TIME:
-            _check_time(reading, text, now, None, requested=True)
-        elif requested == PEOPLE:
-            _set(reading, PEOPLE, fields.parse_people(text, requested=True), requested=True)
-        elif requested == LOCATION:
-            _set(reading, LOCATION, fields.parse_location(text, requested=True), requested=True)
-        elif requested == MASSAGE:
-            _set(reading, MASSAGE, fields.parse_massage(text, requested=True), requested=True)
-        elif requested == NAME:
-            _set(reading, NAME, fields.parse_name(text), requested=True)
-        elif requested == CONTACT:
-            _contact(reading, text, own_number)
+        answer = _answer(requested, text, now, own_number)
+        if corrected and any(r.endswith("_unclear") for r, _ in answer.responses):
+            # the message was about another field: no "didn't catch that" for this one
+            answer.responses = []
+        reading.slots.update(answer.slots)
+        reading.responses.extend(answer.responses)
     if corrected and requested and slots.get(requested) is None and requested not in reading.slots:
         # a correction while another question is open: say so, then ask it again
         reading.slots[requested] = None
@@ -147,6 +148,24 @@ def read_message(text: str, intent: str, confidence: float, requested: str | Non
                          for s in reading.slots):
         reading.responses.insert(0, ("utter_booking_updated", {}))
     return reading
+
+
+def _answer(requested: str, text: str, now: dt.datetime, own_number: str | None) -> Reading:
+    """The requested slot read from the whole message."""
+    answer = Reading()
+    if requested == TIME:
+        _check_time(answer, text, now, None, requested=True)
+    elif requested == PEOPLE:
+        _set(answer, PEOPLE, fields.parse_people(text, requested=True), requested=True)
+    elif requested == LOCATION:
+        _set(answer, LOCATION, fields.parse_location(text, requested=True), requested=True)
+    elif requested == MASSAGE:
+        _set(answer, MASSAGE, fields.parse_massage(text, requested=True), requested=True)
+    elif requested == NAME:
+        _set(answer, NAME, fields.parse_name(text), requested=True)
+    elif requested == CONTACT:
+        _contact(answer, text, own_number)
+    return answer
 
 
 def _contact(reading: Reading, text: str, own_number: str | None) -> None:

@@ -82,7 +82,7 @@ def parse_massage(text: str, requested: bool) -> str | Invalid | None:
     foot = re.search(r"\b(foot|feet|reflexology|chan|massage chan)\b", words) or "발" in text
     body = re.search(r"\b(body|full|whole|toan than|body massage|co the)\b", words) \
         or "전신" in text or "바디" in text
-    if re.search(r"\b(not sure|unsure|don'?t know|no idea|you choose|either|chua biet|khong biet"
+    if re.search(r"\b(not sure|unsure|don'?t know|no idea|you choose|chua biet|khong biet"
                  r"|chua chac|khong chac)\b", words) or re.search(r"모르|잘 모|글쎄", text):
         return "unsure"
     if foot and not body:

@@ -16,11 +16,12 @@ Two formats are read:
 
 When the bot is unsure it predicts ``nlu_fallback`` and offers the likeliest
 questions plus "Talk to the spa" ("did you mean"). That reply makes no claim,
-so it counts as right only where the honest answer is "the articles don't
-say, ask the spa": when the entry expects ``out_of_scope`` or
-``ask_not_covered``, or lists ``nlu_fallback`` itself. For a benefit, safety,
-booking or small-talk question it is a miss: the visitor asked something the
-bot can answer.
+so it counts as right where no answer of the bot fits anyway: when the entry
+expects ``out_of_scope`` (weather, visas), or lists ``nlu_fallback`` itself.
+Everywhere else it is a miss: a benefit, safety, booking or small-talk
+question has its own answer, and so has a policy question the articles don't
+cover (``ask_not_covered`` says so and hands over to the spa); counting the
+fallback there would let a model that knows nothing score on those.
 """
 import argparse
 import asyncio
@@ -38,7 +39,7 @@ SET_NAMES = ("nlu", "real_en", "safety_en", "vi", "ko")
 FALLBACK = "nlu_fallback"
 
 # Expected intents for which "did you mean" (nlu_fallback) is an honest reply.
-FALLBACK_OK = frozenset({"out_of_scope", "ask_not_covered"})
+FALLBACK_OK = frozenset({"out_of_scope"})
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ def make_engine(url: str | None = None) -> sa.engine.Engine:
     return engine
 
 
-def ensure_tables(engine: sa.engine.Engine) -> None:
+def ensure_tables(engine: sa.engine.Engine | sa.engine.Connection) -> None:
     """Create the booking tables when they are missing."""
     metadata.create_all(engine)
 

@@ -6,13 +6,14 @@ unsigned, wrongly signed and replayed requests get 403 and store nothing.
 import json
 import time
 import uuid
-from typing import Dict, Tuple
+from typing import Any, Dict, Tuple
 
 import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
 from channels.base import hub_signature
+from language.variants import variant_for
 from scripts.servers import Bot
 from tests.fakes import FakeProvider
 from tests.helpers import CHANNEL_SECRETS
@@ -129,21 +130,26 @@ def twilio_post(bot: Bot, sender: str, text: str, sign: bool = True,
 
 
 def test_signed_twilio_message_gets_a_numbered_menu_without_payloads(
-        bot: Bot, provider: FakeProvider) -> None:
+        bot: Bot, provider: FakeProvider, responses: Dict[str, Any]) -> None:
     sender, mark = f"whatsapp:+8490{uuid.uuid4().int % 10**7:07d}", provider.mark()
     response, _ = twilio_post(bot, sender, "does foot massage help with sleep?")
     assert response.status_code == 200 and "<Response>" in response.text
     (sent,) = provider.wait_for("/Messages.json", mark, match="30")[:1]
     form = sent.form()
     assert form["To"] == sender and form["From"] == "whatsapp:+84383967775"
-    assert "1. Best time for a massage?" in form["Body"]
-    assert "2. How often should I come?" in form["Body"]
+    answer = variant_for(responses["utter_ask_sleep"], {"language": "en", "massage_type": "foot"})
+    assert answer is not None
+    titles = [b["title"] for b in answer["buttons"]] + ["👍", "👎"]
+    menu = "\n".join(f"{number}. {title}" for number, title in enumerate(titles, start=1))
+    assert menu in form["Body"]
     assert "/ask_" not in form["Body"] and "/book" not in form["Body"]
-    assert "4. 👍\n5. 👎" in form["Body"] and "/feedback" not in form["Body"]
+    assert "/feedback" not in form["Body"]
     assert "Source: Panda Spa's guide" in form["Body"]
     account = CHANNEL_SECRETS["TWILIO_ACCOUNT_SID"]
     assert sent.path == f"/2010-04-01/Accounts/{account}/Messages.json"
 
+    # "2" is the second button; here it asks how often to come
+    assert answer["buttons"][1]["payload"] == "/ask_frequency"
     mark = provider.mark()
     twilio_post(bot, sender, "2")
     sent_after = provider.wait_for("/Messages.json", mark, match="2%E2%80%933")

@@ -12,7 +12,7 @@ from typing import Any, Dict, FrozenSet, List, Tuple
 
 import pytest
 
-from scripts.heldout import FALLBACK, evaluate, load_cases, set_path, write_report
+from scripts.heldout import FALLBACK, evaluate, is_right, load_cases, set_path, write_report
 from scripts.servers import ROOT, Bot
 
 MIN_ACCURACY = {"nlu": 0.95, "real_en": 0.90, "vi": 0.90, "ko": 0.90}
@@ -62,6 +62,13 @@ def test_near_copy_flags_reworded_copies_and_not_other_questions() -> None:
     assert check("does massage help me sleep?", "Does massage help me sleep")
     assert check("massage chân có giúp ngủ ngon không", "massage chan co giup ngu ngon khong a")
     assert not check("does massage help me sleep?", "does massage help with stress?")
+
+
+def test_did_you_mean_counts_only_where_no_answer_fits() -> None:
+    assert is_right(("out_of_scope",), FALLBACK)
+    assert not is_right(("ask_sleep",), FALLBACK)
+    assert not is_right(("ask_not_covered", "book"), FALLBACK)
+    assert is_right(("ask_services", "ask_not_covered"), "ask_not_covered")
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,9 @@ CAVEATED: Dict[str, Tuple[str, str | None]] = {
     "ask_health_condition": ("safety", None),
     "ask_pregnancy": ("answer", "Prenatal Massage"),
 }
-# Messages that may come with a caveated answer: the contact card.
-ALSO_ALLOWED_KINDS = frozenset({"handoff"})
+# The kind of a sourced answer; a safety question must never get one from a
+# section other than its caveated answer's.
+ANSWER = "answer"
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,5 @@ def test_every_safety_question_gets_its_caveated_answer(replies: List[Reply]) ->
 
 def test_no_safety_question_gets_a_benefit_answer(replies: List[Reply]) -> None:
     benefit = [(r.case.text, kind_and_section(c)) for r in replies for c in r.customs
-               if c.get("kind") not in ALSO_ALLOWED_KINDS
-               and not any(fits(c, i) for i in r.case.expect)]
+               if c.get("kind") == ANSWER and not any(fits(c, i) for i in r.case.expect)]
     assert benefit == [], f"benefit answers to safety questions: {benefit}"

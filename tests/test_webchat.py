@@ -47,7 +47,7 @@ def test_a_visitor_chats_clicks_a_button_and_keeps_the_history(page: Page, chat_
     replies.filter(has_text="How often should I come?").last.click()
     expect(messages).to_contain_text("2–3 sessions a week", timeout=20_000)
 
-    page.locator(".rw-new-message").fill("I want to book")
+    page.locator(".rw-new-message").fill("how can I contact you?")
     page.keyboard.press("Enter")
     expect(messages).to_contain_text("booking@pandaspa.vn", timeout=20_000)
     call = page.locator("a.rw-reply", has_text="Call Hotline 1").last

@@ -36,7 +36,7 @@ def test_a_vietnamese_visitor_chats_in_vietnamese_then_switches_to_korean(
     page.keyboard.press("Enter")
     expect(messages).to_contain_text("Panda Spa có hai cơ sở tại Đà Nẵng", timeout=20_000)
     expect(messages).to_contain_text("Nguồn: Cẩm nang của Panda Spa", timeout=10_000)
-    expect(messages).to_contain_text("(bản dịch)")
+    expect(messages).to_contain_text("(bản dịch từ tiếng Anh)")
 
     page.locator("#language button[data-lang=ko]").click()
     expect(messages).to_contain_text("오신 것을 환영합니다", timeout=20_000)

@@ -1,0 +1,141 @@
+"""Booking requests for the team: newest requests first, filters, status changes, CSV.
+
+Contact details are masked until a staff member reveals one request's details
+(logged in ``console_reveals`` with the conversation's sender id, like a
+transcript reveal). ``flask --app console send-bookings`` mails what the
+outbox still holds.
+"""
+import csv
+import datetime as dt
+import io
+from typing import Any, Dict, List
+
+import click
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from booking import mailer
+from booking.summary import when_text
+from console import db
+from console.auth import login_required
+from console.privacy import mask
+from storage import bookings
+
+bp = Blueprint("bookings", __name__, cli_group=None)
+LOCATIONS = ("229", "225", "either")
+CSV_FIELDS = ["id", "created_at", "status", "requested_time", "people", "location", "massage",
+              "name", "contact", "contact_method", "language", "channel", "conversation",
+              "status_by", "status_at", "mailed_at"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def engine() -> Any:
+    """The console's engine, with the booking tables created on first use."""
+    found = db.engine()
+    if not current_app.extensions.get("booking_tables"):
+        bookings.ensure_tables(found)
+        current_app.extensions["booking_tables"] = True
+    return found
+
+
+def _filters() -> Dict[str, Any]:
+    args = request.args
+    status = args.get("status", "")
+    location = args.get("location", "")
+    try:
+        day = dt.date.fromisoformat(args["day"]) if args.get("day") else None
+    except ValueError:
+        abort(400, "day must be a date like 2026-11-23")
+    if status and status not in bookings.STATUSES:
+        abort(400, f"status must be one of {', '.join(bookings.STATUSES)}")
+    if location and location not in LOCATIONS:
+        abort(400, "location must be 229, 225 or either")
+    return {"status": status, "day": day, "location": location}
+
+
+def _found() -> List[Dict[str, Any]]:
+    return bookings.search(engine(), **_filters())
+
+
+@bp.route("/bookings")
+@login_required
+def index(revealed: int | None = None) -> Any:
+    """The booking requests, new ones first."""
+    found = _found()
+    history = {row["id"]: bookings.history(engine(), row["id"]) for row in found}
+    args = {k: v for k, v in request.args.items() if v}
+    return render_template("bookings.html", requests=found, history=history, args=args,
+                           statuses=bookings.STATUSES, locations=LOCATIONS, when_text=when_text,
+                           mask=mask, revealed=revealed)
+
+
+@bp.route("/bookings/<int:booking_id>/status", methods=["POST"])
+@login_required
+def change_status(booking_id: int) -> Any:
+    """Set a request's status; who and when are recorded."""
+    status = request.form.get("status", "")
+    if status not in bookings.STATUSES:
+        abort(400, f"status must be one of {', '.join(bookings.STATUSES)}")
+    if not bookings.set_status(engine(), booking_id, status, g.user):
+        abort(404)
+    flash(f"Request #{booking_id} is now {status}.")
+    args: Dict[str, Any] = {k: v for k, v in request.args.items() if v}
+    return redirect(url_for(".index", **args))
+
+
+@bp.route("/bookings/<int:booking_id>/reveal", methods=["POST"])
+@login_required
+def reveal(booking_id: int) -> Any:
+    """Show one request's contact details, and log who looked."""
+    row = bookings.get(engine(), booking_id)
+    if row is None:
+        abort(404)
+    with engine().begin() as conn:
+        conn.execute(db.reveals.insert().values(sender_id=row["sender_id"], revealed_by=g.user,
+                                                revealed_at=db.now()))
+    current_app.logger.warning("%s revealed the contact details of booking request #%s",
+                               g.user, booking_id)
+    return index(revealed=booking_id)
+
+
+def neutralise(value: Any) -> str:
+    """A CSV cell a spreadsheet won't run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+@bp.route("/bookings/export.csv")
+@login_required
+def export_csv() -> Response:
+    """The filtered requests as CSV, contact details masked, formulas neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_FIELDS)
+    for row in _found():
+        writer.writerow([neutralise(v) for v in (
+            row["id"], row["created_at"], row["status"], row["requested_time"], row["people"],
+            row["location"], row["massage"], row["name"], mask(row["contact"]),
+            row["contact_method"], row["language"], row["channel"], row["sender_id"],
+            row["status_by"], row["status_at"], row["sent_at"])])
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": "attachment; filename=booking-requests.csv"})
+
+
+@bp.cli.command("send-bookings")
+def send_bookings_command() -> None:
+    """E-mail every booking request still waiting in the outbox."""
+    waiting = len(bookings.pending(engine()))
+    sent = bookings.send_pending(engine(), mailer.mail_request)
+    click.echo(f"sent {sent} of {waiting} waiting booking requests")
+    if sent < waiting:
+        raise click.ClickException("some requests are still waiting: is SMTP_URL reachable?")
