@@ -23,7 +23,7 @@ SAMPLE_QUESTIONS: List[str] = [
 def source_text(source: Dict[str, Any], translated: bool = False) -> str:
     """'<article>, “<section>”' of an answer's ``custom.source``.
 
-    ``translated`` uses the translated titles and adds the note ("bản dịch")
+    ``translated`` uses the translated titles and adds the note ("bản dịch từ tiếng Anh")
     when the source has them.
     """
     names = source.get("translated") if translated else None

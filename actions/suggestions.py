@@ -16,6 +16,9 @@ MIN_SHARE_OF_BEST = 0.3
 # "Talk to the spa" button already offers what they would.
 NOT_SUGGESTED_KINDS = frozenset({"safety", "not_covered", "handoff"})
 
+# Only questions are offered ("ask_..."): booking and contact are the last button's job.
+FAQ_PREFIX = "ask_"
+
 TALK_TO_SPA = {"title": "Talk to the spa", "payload": "/contact"}
 
 
@@ -73,7 +76,7 @@ def suggestion_buttons(
     best = 0.0
     for entry in ranking:
         intent = entry.get("name")
-        if not intent or intent in NOT_QUESTIONS:
+        if not intent or intent in NOT_QUESTIONS or not intent.startswith(FAQ_PREFIX):
             continue
         title = question_title(intent, responses, slots)
         if title is None:

@@ -10,6 +10,7 @@
   a failed delivery, a reaction's rating) to the stored conversation.
 """
 import asyncio
+import copy
 import logging
 import time
 from dataclasses import dataclass, field
@@ -212,7 +213,8 @@ async def append_events(agent: Any, sender: str, events: List[Event]) -> None:
 
 def sent_by_channel(message: Dict[str, Any]) -> BotUttered:
     """A message the channel sent itself (apology, contacts), as a bot event."""
-    data = {k: v for k, v in message.items() if k in ("buttons", "custom", "quick_replies")}
+    data = copy.deepcopy({k: v for k, v in message.items()
+                          if k in ("buttons", "custom", "quick_replies")})
     return BotUttered(message.get("text"), data, {"sent_by": "channel"})
 
 

@@ -338,8 +338,9 @@ async def handle_visitor_message(
             "No reply for a message from %s on %s: sent the contacts instead. "
             "Is the action server running (endpoints.yml action_endpoint)?", sender_id, channel)
         apology = cannot_answer_messages(agent, language)
+        sent = [sent_by_channel(m) for m in apology]  # before an output can change them
         for message in apology:
             await output.send_response(sender_id, message)
         # staff see in the transcript what the visitor received
-        await append_events(agent, sender_id, [sent_by_channel(m) for m in apology])
+        await append_events(agent, sender_id, sent)
     return Handled(Outcome.ANSWERED)

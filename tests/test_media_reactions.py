@@ -7,6 +7,7 @@ a send WhatsApp refuses (24-hour window) shows in the console transcript as
 "not delivered"; the apology a channel sends itself shows there too.
 """
 import contextlib
+import html
 import json
 import re
 import threading
@@ -329,7 +330,7 @@ def test_whatsapp_reactions_rate_and_unrate_the_answer(bot: Bot, provider: FakeP
     ratings = [e for e in events(bot, sender) if e["event"] == "user"
                and e["parse_data"]["intent"]["name"] == "feedback"]
     assert [[x["value"] for x in e["parse_data"]["entities"]] for e in ratings] == [
-        ["down", "utter_book"], ["removed", "utter_book"]]
+        ["down", "utter_contacts"], ["removed", "utter_contacts"]]
     assert [r for r in provider.sent_to(CLOUD_PATH, mark)] == []
 
 
@@ -363,7 +364,7 @@ def test_a_send_refused_by_the_24_hour_window_is_not_delivered_in_the_console(
     assert "error 131047 (the 24-hour customer-service window is closed)" in log
     with console_on(f"sqlite:///{bot.db}") as console:
         transcript = page(console, f"/conversations/{sender}")
-    assert "not delivered (error 131047: WhatsApp&#39;s 24-hour window was closed)" in transcript
+    assert "not delivered (error 131047: WhatsApp's 24-hour window was closed)" in transcript
 
 
 def test_a_send_that_fails_after_retries_is_not_delivered_in_the_console(
@@ -411,6 +412,8 @@ def test_the_apology_sent_without_the_action_server_is_in_the_transcript(
     assert any(APOLOGY in m.get("text", "") for m in reply)
     with console_on(f"sqlite:///{bare_bot.db}") as console:
         transcript = page(console, f"/conversations/{sender}")
-    row = re.search(r'<td class="bot">(.*?)</td>', transcript, re.S).group(1)  # type: ignore[union-attr]
-    assert APOLOGY in row and "booking@pandaspa.vn" in row and "[Call Hotline 1]" in row
+    row = html.unescape(re.search(r'<td class="bot">(.*?)</td>', transcript,  # type: ignore[union-attr]
+                                  re.S).group(1))
+    assert APOLOGY in row and "You can reach Panda Spa on Hotline 1" in row
+    assert "[Call Hotline 1] [WhatsApp Hotline 2] [E-mail booking] [Messenger]" in row
     assert '<span class="flag handoff">handoff</span>' in transcript

@@ -55,3 +55,8 @@ def test_a_question_far_below_the_likeliest_is_not_offered(responses: Dict[str, 
               {"name": "ask_pain", "confidence": 0.10}]
     buttons = suggestion_buttons(scored, responses, {})
     assert [b["payload"] for b in buttons] == ["/ask_sleep", "/ask_stress", "/contact"]
+
+
+def test_booking_is_left_to_the_last_button(responses: Dict[str, Any]) -> None:
+    buttons = suggestion_buttons(ranking("book", "ask_best_time"), responses, {})
+    assert [b["payload"] for b in buttons] == ["/ask_best_time", "/contact"]
