@@ -41,8 +41,11 @@ TRUNCATED_NOTE = "truncated_from_chars"
 CHANNEL_PREFIXES = {"rest": "rest:", "socketio": "web:"}
 # What a visitor may put in a message's metadata on a public channel.
 METADATA_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{2})?$")
-# Payloads accepted without having been offered (the chat page's first message).
-ALWAYS_ALLOWED_PAYLOADS = frozenset({"/greet"})
+# Payloads accepted without having been offered (the chat page's first message,
+# and its greeting in the page's language: JSON.stringify's and Python's spelling).
+ALWAYS_ALLOWED_PAYLOADS = frozenset({"/greet"} | {
+    f'/greet{{"language":{separator}"{code}"}}' for code in ("en", "vi", "ko")
+    for separator in ("", " ")})
 DEFAULT_PER_ADDRESS_PER_MINUTE = 60
 DEFAULT_NEW_CONVERSATIONS_PER_ADDRESS_PER_HOUR = 20
 DEFAULT_GLOBAL_PER_MINUTE = 1200

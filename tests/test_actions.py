@@ -18,8 +18,8 @@ async def test_unsure_turn_offers_questions(domain: Any) -> None:
                {"name": "ask_sleep", "confidence": 0.4},
                {"name": "ask_best_time", "confidence": 0.3}]
     events = await ActionSuggestQuestions().run(
-        dispatcher, tracker_with(ranking, {"massage_type": "foot"}), domain.as_dict()
-    )
+        dispatcher, tracker_with(ranking, {"massage_type": "foot", "language": "en"}),
+        domain.as_dict())
     assert events == []
     (message,) = dispatcher.messages
     assert message["text"] == DID_YOU_MEAN
@@ -45,3 +45,15 @@ async def test_unsure_between_hand_offs_offers_only_the_real_question(domain: An
     await ActionSuggestQuestions().run(dispatcher, tracker_with(ranking, {}), domain.as_dict())
     (message,) = dispatcher.messages
     assert [b["payload"] for b in message["buttons"]] == ["/ask_frequency", "/contact"]
+
+
+async def test_unsure_turn_offers_questions_in_the_visitors_language(domain: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45},
+               {"name": "ask_sleep", "confidence": 0.4},
+               {"name": "ask_best_time", "confidence": 0.3}]
+    slots = {"massage_type": "foot", "language": "ko"}
+    await ActionSuggestQuestions().run(dispatcher, tracker_with(ranking, slots), domain.as_dict())
+    (message,) = dispatcher.messages
+    assert message["text"] == "무엇을 물어보시는지 잘 모르겠어요. 혹시 이 중 하나인가요?"
+    assert message["buttons"][-1] == {"title": "스파에 문의하기", "payload": "/contact"}

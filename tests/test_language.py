@@ -138,3 +138,10 @@ def test_an_emoji_only_message_keeps_the_last_language(bot: Bot, sender: str) ->
     _say(bot, sender, "안녕하세요")
     _say(bot, sender, "👍")
     assert "환영합니다" in _text(_say(bot, sender, "/greet"))
+
+
+async def test_the_pages_greeting_in_its_language_is_accepted_unoffered() -> None:
+    from channels.guard import checked_payload
+
+    assert await checked_payload(None, "web:x", '/greet{"language":"vi"}') == \
+        '/greet{"language":"vi"}'

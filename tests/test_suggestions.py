@@ -10,7 +10,7 @@ def ranking(*names: str) -> list:
 
 def test_titles_come_from_the_answers_and_follow_the_slot(responses: Dict[str, Any]) -> None:
     assert question_title("ask_sleep", responses, {}) == "Does massage help with sleep?"
-    assert question_title("ask_sleep", responses, {"massage_type": "foot"}) == (
+    assert question_title("ask_sleep", responses, {"massage_type": "foot", "language": "en"}) == (
         "Does foot massage help with sleep?"
     )
     assert question_title("greet", responses, {}) is None
