@@ -91,8 +91,9 @@ test: $(STAMPS)/debian lint validate $(MODEL) $(WIDGET) ## Lint, validate the da
 test-fast: lint validate ## Lint, validate, and the unit tests of pure code (no servers, no browser, no root)
 	$(BIN)/pytest tests/unit -q -p no:cacheprovider
 
-review: $(STAMPS)/install ## Start the staff console on 127.0.0.1:$(CONSOLE_PORT)
-	$(BIN)/flask --app console run --host 127.0.0.1 --port $(CONSOLE_PORT)
+review: $(STAMPS)/install ## Start the staff console on 127.0.0.1:$(CONSOLE_PORT) (waitress)
+	@# plain HTTP on loopback: the session cookie may not be Secure (CONSOLE_SECURE_COOKIES)
+	CONSOLE_SECURE_COOKIES=$${CONSOLE_SECURE_COOKIES:-false} $(BIN)/waitress-serve --listen=127.0.0.1:$(CONSOLE_PORT) --threads=8 --call console:create_app
 
 staff: $(STAMPS)/install ## Create a staff account: make staff NAME=lan
 	@test -n "$(NAME)" || { echo "usage: make staff NAME=<login name>"; exit 2; }
@@ -103,3 +104,8 @@ bench: $(MODEL) ## Benchmark this bot against stock Rasa 3.6; writes bench/RESUL
 
 clean: ## Remove the venv, spaCy pipeline, models and test output
 	rm -rf $(VENV) $(STAMPS) .spacy results .rasa $(MODEL) web/node_modules
+
+.PHONY: new-question
+new-question: ## Scaffold a question: make new-question NAME=ask_topic
+	@test -n "$(NAME)" || { echo "usage: make new-question NAME=ask_topic"; exit 2; }
+	@$(BIN)/python scripts/new_question.py "$(NAME)"

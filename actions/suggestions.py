@@ -7,22 +7,14 @@ next to its answer and nowhere else.
 import json
 from typing import Any, Dict, Iterable, List
 
-MAX_SUGGESTIONS = 3
+from actions.catalog import NOT_QUESTIONS
 
-# Intents that are not questions a visitor could have meant.
-NOT_QUESTIONS = frozenset(
-    {
-        "nlu_fallback",
-        "greet",
-        "goodbye",
-        "thank",
-        "affirm",
-        "deny",
-        "bot_challenge",
-        "out_of_scope",
-        "feedback",
-    }
-)
+MAX_SUGGESTIONS = 3
+# A question well below the likeliest one is noise, not a suggestion.
+MIN_SHARE_OF_BEST = 0.3
+# Answers that make no claim of their own ("see a doctor", "ask the team"): the
+# "Talk to the spa" button already offers what they would.
+NOT_SUGGESTED_KINDS = frozenset({"safety", "not_covered", "handoff"})
 
 TALK_TO_SPA = {"title": "Talk to the spa", "payload": "/contact"}
 
@@ -49,9 +41,12 @@ def _variant_for(
 def question_title(
     intent: str, responses: Dict[str, List[Dict[str, Any]]], slots: Dict[str, Any]
 ) -> str | None:
-    """The visitor-facing question that ``intent`` answers, if it has one."""
+    """The visitor-facing question that ``intent`` answers, if it is worth offering."""
     variant = _variant_for(responses.get(f"utter_{intent}", []), slots)
     if not variant:
+        return None
+    custom = variant.get("custom")
+    if isinstance(custom, dict) and custom.get("kind") in NOT_SUGGESTED_KINDS:
         return None
     return (variant.get("metadata") or {}).get("question")
 
@@ -70,8 +65,12 @@ def suggestion_buttons(
     slots: Dict[str, Any],
     limit: int = MAX_SUGGESTIONS,
 ) -> List[Dict[str, str]]:
-    """Buttons for the likeliest questions, best first, then "talk to the spa"."""
+    """Buttons for the 1-3 likeliest questions, best first, then "talk to the spa".
+
+    A question scoring under ``MIN_SHARE_OF_BEST`` of the best offered one is left out.
+    """
     buttons: List[Dict[str, str]] = []
+    best = 0.0
     for entry in ranking:
         intent = entry.get("name")
         if not intent or intent in NOT_QUESTIONS:
@@ -79,6 +78,10 @@ def suggestion_buttons(
         title = question_title(intent, responses, slots)
         if title is None:
             continue
+        confidence = float(entry.get("confidence") or 0.0)
+        best = best or confidence
+        if confidence < best * MIN_SHARE_OF_BEST:
+            break
         buttons.append({"title": title, "payload": payload_for(intent, slots)})
         if len(buttons) == limit:
             break

@@ -29,14 +29,11 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from actions.catalog import SAMPLE_QUESTIONS as QUESTIONS  # noqa: E402
+from bench import console_list  # noqa: E402
 from scripts.heldout import load_examples, report  # noqa: E402
 from scripts.servers import QUIET_ENV, VENV_BIN, channel_env, free_port, spawn  # noqa: E402
 
-QUESTIONS = [
-    "does foot massage help with sleep?", "how often should I come?", "what is reflexology?",
-    "I want to book", "does massage help with stress?", "when is the best time?",
-    "my feet always hurt, will it help?", "can massage lower my blood pressure?",
-]
 TOKEN = "bench-token"
 
 
@@ -230,6 +227,9 @@ def main() -> int:
             measure(variant, model, work, args.seconds)
             print(json.dumps(variant.figures, indent=1), flush=True)
     result = table(ours, stock)
+    print("== the staff console's list at 100,000 conversations", flush=True)
+    console = console_list.table(console_list.measure(100_000))
+    result = f"{result}\n\n### Staff console\n\n{console}"
     print(result)
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     machine = f"{os.cpu_count()} cores"

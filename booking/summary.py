@@ -14,7 +14,7 @@ _LOCATIONS = {
 }
 _MASSAGES = {
     "en": {"foot": "foot massage", "body": "body massage", "unsure": "not sure yet"},
-    "vi": {"foot": "massage chân", "body": "massage body", "unsure": "chưa chắc"},
+    "vi": {"foot": "massage chân", "body": "massage toàn thân", "unsure": "chưa chắc"},
     "ko": {"foot": "발 마사지", "body": "전신 마사지", "unsure": "아직 미정"},
 }
 _PARTS = {

@@ -44,9 +44,9 @@ def limit_request_size(hook: Blueprint) -> None:
 
 def same_secret(given: Any, expected: str) -> bool:
     """Constant-time comparison that is simply False for non-ASCII or non-string input."""
-    if not isinstance(given, str) or not expected:
-        return False
-    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+    if not isinstance(given, str) or not expected or not given.isascii():
+        return False  # a header with other bytes arrives with surrogates: not a secret
+    return hmac.compare_digest(given.encode("ascii"), expected.encode("utf-8"))
 
 
 def event_seconds(value: Any, per_second: int = 1) -> float | None:

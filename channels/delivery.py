@@ -10,9 +10,10 @@
   a failed delivery, a reaction's rating) to the stored conversation.
 """
 import asyncio
+import copy
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Coroutine, Dict, List, Set
 
 import aiohttp
@@ -36,7 +37,7 @@ class SendResult:
     """What the Graph API said about one message."""
 
     status: int
-    message_id: str = ""
+    answer: Dict[str, Any] = field(default_factory=dict)
     error_code: int | None = None
     error: str = ""
 
@@ -46,12 +47,11 @@ class SendResult:
         return 200 <= self.status < 300
 
 
-def _message_id(body: Any) -> str:
-    if not isinstance(body, dict):
-        return ""
-    if body.get("message_id"):
-        return str(body["message_id"])
-    messages = body.get("messages") or []
+def message_id(answer: Dict[str, Any]) -> str:
+    """The sent message's id: ``message_id`` (Messenger) or ``messages[0].id`` (WhatsApp)."""
+    if answer.get("message_id"):
+        return str(answer["message_id"])
+    messages = answer.get("messages") or []
     if messages and isinstance(messages[0], dict):
         return str(messages[0].get("id") or "")
     return ""
@@ -70,7 +70,8 @@ async def _post_once(url: str, body: Dict[str, Any], token: str, timeout: float)
                     answer = await response.json(content_type=None)
                 except ValueError:
                     answer = {}
-                result = SendResult(response.status, _message_id(answer))
+                result = SendResult(response.status,
+                                    answer if isinstance(answer, dict) else {})
                 if not result.ok:
                     error = (answer or {}).get("error") if isinstance(answer, dict) else None
                     error = error if isinstance(error, dict) else {}
@@ -102,11 +103,12 @@ async def graph_send(url: str, body: Dict[str, Any], token: str,
     return result
 
 
-def fire_and_forget(coroutine: Coroutine[Any, Any, Any]) -> None:
+def fire_and_forget(coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task:
     """Run ``coroutine`` in the background; keep a reference until it ends."""
     task = asyncio.get_running_loop().create_task(coroutine)
     _background.add(task)
     task.add_done_callback(_background.discard)
+    return task
 
 
 async def side_effect(url: str, bodies: List[Dict[str, Any]], token: str, what: str) -> None:
@@ -145,7 +147,7 @@ class SentMessage:
 
 def _engine(agent: Any) -> sa.engine.Engine | None:
     store = getattr(agent, "tracker_store", None)
-    store = getattr(store, "tracker_store", store)  # Rasa's FailSafeTrackerStore wrapper
+    store = getattr(store, "_tracker_store", store)  # Rasa's FailSafeTrackerStore wrapper
     engine = getattr(store, "engine", None)
     return engine if isinstance(engine, sa.engine.Engine) else None
 
@@ -211,7 +213,8 @@ async def append_events(agent: Any, sender: str, events: List[Event]) -> None:
 
 def sent_by_channel(message: Dict[str, Any]) -> BotUttered:
     """A message the channel sent itself (apology, contacts), as a bot event."""
-    data = {k: v for k, v in message.items() if k in ("buttons", "custom", "quick_replies")}
+    data = copy.deepcopy({k: v for k, v in message.items()
+                          if k in ("buttons", "custom", "quick_replies")})
     return BotUttered(message.get("text"), data, {"sent_by": "channel"})
 
 

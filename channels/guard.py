@@ -11,15 +11,14 @@ import ipaddress
 import logging
 import os
 import re
-import time
 import unicodedata
-from collections import defaultdict, deque
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Deque, Dict, List, Protocol, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Protocol, Tuple
 
 from rasa.core.channels.channel import UserMessage
 
 from channels.delivery import append_events, sent_by_channel
+from channels.render import Reply
 from language.detect import LANGUAGES, detect
 from language.texts import TEXTS, say
 from language.variants import variant_for
@@ -198,39 +197,6 @@ class SharedLimiter:
         return state.hit(f"sender:{sender_id}", limits.per_sender, 60)
 
 
-class RateLimiter:
-    """Sliding one-minute window per sender, in this process's memory."""
-
-    def __init__(self, per_minute: int, window_seconds: float = 60.0) -> None:
-        self.per_minute = per_minute
-        self.window = window_seconds
-        self._times: Dict[str, Deque[float]] = defaultdict(deque)
-
-    def allow(self, sender: str) -> bool:
-        """Count one message from ``sender``; False when over the limit."""
-        now = time.monotonic()
-        times = self._times[sender]
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        if len(times) >= self.per_minute:
-            return False
-        times.append(now)
-        if len(self._times) > 100_000:
-            self._forget_idle(now)
-        return True
-
-    def retry_after(self, sender: str) -> int:
-        """Seconds until ``sender`` may send again."""
-        times = self._times.get(sender)
-        if not times:
-            return 0
-        return max(1, int(times[0] + self.window - time.monotonic()) + 1)
-
-    def _forget_idle(self, now: float) -> None:
-        for sender in [s for s, t in self._times.items() if not t or t[-1] <= now - self.window]:
-            del self._times[sender]
-
-
 def slow_down(text: str) -> str:
     """The "slow down" message in the language of ``text`` (no tracker is read)."""
     return say("slow_down", detect(text))
@@ -272,7 +238,7 @@ def cannot_answer_messages(agent: Any, language: str = "en") -> List[Dict[str, A
 
 
 async def offered_payloads(agent: Any, sender_id: str) -> List[str]:
-    """The payloads of the buttons the bot offered since the visitor last spoke."""
+    """The payloads the bot offered since the visitor last spoke (buttons, 👍 / 👎)."""
     store = getattr(agent, "tracker_store", None)
     if store is None:
         return []
@@ -285,9 +251,10 @@ async def offered_payloads(agent: Any, sender_id: str) -> List[str]:
         if data.get("event") == "user":
             break
         if data.get("event") == "bot":
-            for button in (data.get("data") or {}).get("buttons") or []:
-                if isinstance(button, dict) and isinstance(button.get("payload"), str):
-                    payloads.append(button["payload"])
+            # the buttons, and 👍 / 👎 for a sourced answer, as every channel shows them
+            message = {**(data.get("data") or {}),
+                       "utter_action": (data.get("metadata") or {}).get("utter_action")}
+            payloads += [choice.payload for choice in Reply.from_rasa(message).choices]
     return payloads
 
 
@@ -368,8 +335,9 @@ async def handle_visitor_message(
             "No reply for a message from %s on %s: sent the contacts instead. "
             "Is the action server running (endpoints.yml action_endpoint)?", sender_id, channel)
         apology = cannot_answer_messages(agent, language)
+        sent = [sent_by_channel(m) for m in apology]  # before an output can change them
         for message in apology:
             await output.send_response(sender_id, message)
         # staff see in the transcript what the visitor received
-        await append_events(agent, sender_id, [sent_by_channel(m) for m in apology])
+        await append_events(agent, sender_id, sent)
     return Handled(Outcome.ANSWERED)

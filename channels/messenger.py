@@ -3,10 +3,10 @@
 Webhook: /webhooks/messenger/webhook (GET verify handshake, POST events).
 Unconfigured (no app secret, verify token or page token) it refuses every request.
 """
-from typing import Any, Awaitable, Callable, Dict, List
+import asyncio
+from typing import Any, Dict, List
 
-from rasa.core.channels.channel import InputChannel, UserMessage
-from sanic import Blueprint
+from rasa.core.channels.channel import InputChannel
 
 from channels.base import (
     DEFAULT_GRAPH_API_URL,
@@ -26,8 +26,13 @@ class MessengerOutput(MetaOutput):
     def name(cls) -> str:
         return "messenger"
 
-    def __init__(self, page_access_token: str, graph_api_url: str, agent: Any = None) -> None:
-        super().__init__(f"{graph_api_url.rstrip('/')}/me/messages", page_access_token, agent)
+    def __init__(self, page_access_token: str, graph_api_url: str, agent: Any = None,
+                 pending: Dict[str, asyncio.Task] | None = None) -> None:
+        super().__init__(f"{graph_api_url.rstrip('/')}/me/messages", page_access_token, agent,
+                         pending)
+
+    def message_id(self, answer: Dict[str, Any]) -> str:
+        return str(answer.get("message_id") or "")
 
     def render(self, recipient_id: str, reply: Reply) -> List[Dict[str, Any]]:
         return [{"recipient": {"id": recipient_id}, "messaging_type": "RESPONSE",
@@ -85,36 +90,25 @@ class MessengerInput(MetaChannel):
         super().__init__(verify_token, app_secret)
         self.page_token = page_access_token
         self.graph_api_url = graph_api_url
-        self.agent: Any = None
 
     @property
     def configured(self) -> bool:
         return super().configured and bool(self.page_token)
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
-        hook = super().blueprint(on_new_message)
-
-        @hook.listener("after_server_start")
-        async def remember_agent(app: Any, _: Any) -> None:
-            self.agent = getattr(app.ctx, "agent", None)
-
-        return hook
-
     def get_output_channel(self) -> RenderingOutput:
         return self.output_for(self.agent)
 
     def output_for(self, agent: Any) -> MessengerOutput:
-        return MessengerOutput(self.page_token, self.graph_api_url, agent or self.agent)
+        return MessengerOutput(self.page_token, self.graph_api_url, agent or self.agent,
+                               self.pending)
 
     def side_effects(self, message: Dict[str, str]) -> None:
         recipient = {"id": message["sender"]}
-        fire_and_forget(side_effect(
+        self.ahead_of_answer(message["sender"], fire_and_forget(side_effect(
             f"{self.graph_api_url.rstrip('/')}/me/messages",
             [{"recipient": recipient, "sender_action": "mark_seen"},
              {"recipient": recipient, "sender_action": "typing_on"}],
-            self.page_token, "Messenger mark_seen / typing_on"))
+            self.page_token, "Messenger mark_seen / typing_on")))
 
     def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, Any]]:
         found = []

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Dict, List
 
+from actions.catalog import source_text
 from language.texts import say
 
 # Messenger Platform limits
@@ -98,17 +99,12 @@ def feedback_choices(answer: str) -> List[Choice]:
 def source_line(custom: Dict[str, Any], language: str = "en") -> str | None:
     """'Source: <article>, "<section>"' for a sourced answer, else None.
 
-    A translated answer shows the translated titles and the note ("bản dịch").
+    A translated answer shows the translated titles and the note ("bản dịch từ tiếng Anh").
     """
     source = custom.get("source") if isinstance(custom, dict) else None
     if not source or custom.get("kind") != "answer":
         return None
-    translated = source.get("translated")
-    if isinstance(translated, dict) and translated.get("article"):
-        note = f" ({translated['note']})" if translated.get("note") else ""
-        return (f"{say('source', language)}: {translated['article']}, "
-                f"“{translated.get('section') or source['section']}”{note}")
-    return f"{say('source', language)}: {source['article']}, “{source['section']}”"
+    return f"{say('source', language)}: {source_text(source, translated=True)}"
 
 
 def clip(text: str, limit: int) -> str:

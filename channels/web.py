@@ -25,13 +25,13 @@ from socketio import AsyncServer
 from channels.base import MAX_BODY_BYTES, RenderingOutput, limit_request_size
 from channels.guard import (
     CHANNEL_PREFIXES,
-    SLOW_DOWN,
     Outcome,
     SharedLimiter,
     client_address,
     handle_visitor_message,
     public_metadata,
     sender_problem,
+    slow_down,
 )
 from channels.origins import allowed_origins
 from channels.render import Reply, to_web
@@ -175,6 +175,6 @@ class WebChatInput(SocketIOInput):
                 metadata=public_metadata(data.get(self.metadata_key)),
                 address=self.addresses.get(sid))
             if handled.outcome is Outcome.LIMITED:
-                await output.deliver(sender, Reply(text=SLOW_DOWN))
+                await output.deliver(sender, Reply(text=slow_down(text)))
 
         return hook

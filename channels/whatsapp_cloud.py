@@ -4,10 +4,10 @@ Webhook: /webhooks/whatsapp/webhook (GET verify handshake, POST events).
 Replies go to ``<graph_api_url>/<phone_number_id>/messages`` as interactive
 reply buttons (up to 3) or a list. Unconfigured, it refuses every request.
 """
-from typing import Any, Awaitable, Callable, Dict, List
+import asyncio
+from typing import Any, Dict, List
 
-from rasa.core.channels.channel import InputChannel, UserMessage
-from sanic import Blueprint
+from rasa.core.channels.channel import InputChannel
 
 from channels.base import (
     DEFAULT_GRAPH_API_URL,
@@ -32,12 +32,16 @@ class WhatsAppCloudOutput(MetaOutput):
         return "whatsapp"
 
     def __init__(self, access_token: str, phone_number_id: str, graph_api_url: str,
-                 agent: Any = None) -> None:
+                 agent: Any = None, pending: Dict[str, asyncio.Task] | None = None) -> None:
         super().__init__(f"{graph_api_url.rstrip('/')}/{phone_number_id}/messages",
-                         access_token, agent)
+                         access_token, agent, pending)
 
     def render(self, recipient_id: str, reply: Reply) -> List[Dict[str, Any]]:
         return to_whatsapp_cloud(reply, recipient_id)
+
+    def message_id(self, answer: Dict[str, Any]) -> str:
+        messages = answer.get("messages") or [{}]
+        return str((messages[0] or {}).get("id") or "")
 
 
 def _text_of(message: Dict[str, Any]) -> str | None:
@@ -88,37 +92,25 @@ class WhatsAppCloudInput(MetaChannel):
         self.bearer = access_token
         self.phone_number_id = phone_number_id
         self.graph_api_url = graph_api_url
-        self.agent: Any = None
 
     @property
     def configured(self) -> bool:
         return super().configured and bool(self.bearer and self.phone_number_id)
-
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
-        hook = super().blueprint(on_new_message)
-
-        @hook.listener("after_server_start")
-        async def remember_agent(app: Any, _: Any) -> None:
-            self.agent = getattr(app.ctx, "agent", None)
-
-        return hook
 
     def get_output_channel(self) -> RenderingOutput:
         return self.output_for(self.agent)
 
     def output_for(self, agent: Any) -> WhatsAppCloudOutput:
         return WhatsAppCloudOutput(self.bearer, self.phone_number_id, self.graph_api_url,
-                                   agent or self.agent)
+                                   agent or self.agent, self.pending)
 
     def side_effects(self, message: Dict[str, str]) -> None:
         if not message.get("id"):
             return
-        fire_and_forget(side_effect(
+        self.ahead_of_answer(message["sender"], fire_and_forget(side_effect(
             f"{self.graph_api_url.rstrip('/')}/{self.phone_number_id}/messages",
             [{"messaging_product": "whatsapp", "status": "read", "message_id": message["id"]}],
-            self.bearer, "WhatsApp read receipt"))
+            self.bearer, "WhatsApp read receipt")))
 
     def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, Any]]:
         found = []

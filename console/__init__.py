@@ -9,9 +9,25 @@ import os
 import secrets
 from typing import Any, Dict
 
-from flask import Flask
+from flask import Flask, Response
 
 logger = logging.getLogger(__name__)
+
+# Every page is rendered on the server: no scripts, no frames, nothing from elsewhere.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    # pages and exports carry personal data: never keep them in a cache
+    "Cache-Control": "no-store",
+}
+
+
+def secure_cookies_from_env() -> bool:
+    """Cookies are Secure unless ``CONSOLE_SECURE_COOKIES=false`` (plain HTTP on loopback)."""
+    return os.environ.get("CONSOLE_SECURE_COOKIES", "").strip().lower() != "false"
 
 
 def create_app(config: Dict[str, Any] | None = None) -> Flask:
@@ -29,7 +45,8 @@ def create_app(config: Dict[str, Any] | None = None) -> Flask:
         DATABASE_URL=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
-        SESSION_COOKIE_SECURE=os.environ.get("CONSOLE_SECURE_COOKIES", "") == "true",
+        SESSION_COOKIE_SECURE=secure_cookies_from_env(),
+        PSEUDONYM_KEY=os.environ.get("PSEUDONYM_KEY", ""),
         LOW_CONFIDENCE=0.6,
         PAGE_SIZE=20,
     )
@@ -46,4 +63,11 @@ def create_app(config: Dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(labels.bp)
     app.register_blueprint(bookings.bp)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers[name] = value
+        return response
+
     return app

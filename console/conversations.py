@@ -1,11 +1,10 @@
 """Conversation list with filters, transcripts, masked exports, reveals and labels."""
 import csv
-import datetime as dt
 import io
 import json
 import re
 from functools import lru_cache
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Mapping
 
 import sqlalchemy as sa
 import yaml
@@ -22,9 +21,9 @@ from flask import (
     url_for,
 )
 
-from console import db
+from console import db, summaries
 from console.auth import login_required
-from console.privacy import mask
+from console.privacy import mask, pseudonym, spreadsheet_safe
 from console.transcripts import LANGUAGE_NAMES, Conversation, Turn, conversations
 
 bp = Blueprint("conversations", __name__)
@@ -38,11 +37,21 @@ def known_intents() -> List[str]:
     return sorted(domain.get("intents") or [])
 
 
-def _date(value: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.strptime(value, "%Y-%m-%d") if value else None
-    except ValueError:
-        return None
+def pseudonym_of(sender_id: str) -> str:
+    """The sender id as staff see it: a stable pseudonym."""
+    key = current_app.config.get("PSEUDONYM_KEY") or current_app.config["SECRET_KEY"]
+    return pseudonym(sender_id, str(key))
+
+
+def sender_of(shown: str) -> str:
+    """The stored sender id behind a pseudonym; 404 when there is none."""
+    if "senders" not in g:
+        rows = db.connection().execute(sa.select(db.events.c.sender_id).distinct())
+        g.senders = {pseudonym_of(row.sender_id): row.sender_id for row in rows}
+    found = g.senders.get(shown)
+    if found is None:
+        abort(404)
+    return found
 
 
 def everyone() -> List[Conversation]:
@@ -50,49 +59,31 @@ def everyone() -> List[Conversation]:
     return [c for c in conversations(db.all_events(db.connection())).values() if c.turns]
 
 
-def filtered(args: Dict[str, str], found: List[Conversation] | None = None) -> List[Conversation]:
-    """The conversations matching the list's filters, newest first."""
-    low = current_app.config["LOW_CONFIDENCE"]
-    start, end = _date(args.get("from", "")), _date(args.get("to", ""))
-    channel, query = args.get("channel", ""), args.get("q", "").strip().lower()
-    result = []
-    for conversation in everyone() if found is None else found:
-        started = conversation.started
-        if start and started and started < start:
-            continue
-        if end and started and started >= end + dt.timedelta(days=1):
-            continue
-        if channel and conversation.channel != channel:
-            continue
-        if args.get("language") and args["language"] not in conversation.languages:
-            continue
-        if args.get("fallback") and not conversation.has_fallback(low):
-            continue
-        if args.get("handoff") and not conversation.has_handoff:
-            continue
-        if args.get("thumbs_down") and not conversation.thumbs_down:
-            continue
-        if query and not any(query in t.text.lower() for t in conversation.turns):
-            continue
-        result.append(conversation)
-    return sorted(result, key=lambda c: c.started or dt.datetime.min, reverse=True)
+def filtered(args: Mapping[str, str]) -> List[Conversation]:
+    """The conversations matching the list's filters, newest first (filtered in SQL)."""
+    summaries.refresh(db.engine())
+    senders = summaries.matching(db.connection(), args, current_app.config["LOW_CONFIDENCE"])
+    found = summaries.events_of(db.connection(), senders)
+    return [found[sender] for sender in senders if sender in found]
 
 
 @bp.route("/")
 @login_required
 def index() -> Any:
-    """The conversation list."""
-    stored = everyone()
-    found = filtered(request.args, stored)
+    """The conversation list: filtered and paged in SQL, 20 a page."""
+    summaries.refresh(db.engine())
+    conn, low = db.connection(), current_app.config["LOW_CONFIDENCE"]
     size = current_app.config["PAGE_SIZE"]
-    pages = max(1, -(-len(found) // size))
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    channels = sorted({c.channel for c in stored if c.channel})
+    page = max(1, request.args.get("page", 1, type=int))
+    found, total = summaries.page(conn, request.args, low, page, size)
+    pages = max(1, -(-total // size))
+    if page > pages:  # past the end: the last page
+        page = pages
+        found, total = summaries.page(conn, request.args, low, page, size)
     args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("conversations.html", conversations=found[(page - 1) * size:
-                           page * size], total=len(found), page=page, pages=pages, args=args,
-                           channels=channels, mask=mask, languages=LANGUAGE_NAMES,
-                           low=current_app.config["LOW_CONFIDENCE"])
+    return render_template("conversations.html", conversations=found, total=total, page=page,
+                           pages=pages, args=args, channels=summaries.channels(conn), mask=mask,
+                           languages=LANGUAGE_NAMES, pseudonym=pseudonym_of, low=low)
 
 
 def _conversation(sender_id: str) -> Conversation:
@@ -104,34 +95,38 @@ def _conversation(sender_id: str) -> Conversation:
     return found
 
 
-@bp.route("/conversations/<path:sender_id>")
+@bp.route("/conversations/<path:shown>")
 @login_required
-def transcript(sender_id: str, revealed: bool = False) -> Any:
+def transcript(shown: str, revealed: bool = False) -> Any:
     """Every turn with its intent, confidence, answer and source."""
+    sender_id = sender_of(shown)
     conversation = _conversation(sender_id)
     rows = db.connection().execute(sa.select(db.labels).where(db.labels.c.sender_id == sender_id))
     labelled = {row.event_id: row for row in rows}
     return render_template("transcript.html", conversation=conversation, labelled=labelled,
+                           shown=shown,
                            intents=known_intents(), show=(lambda t: t) if revealed else mask,
                            revealed=revealed, low=current_app.config["LOW_CONFIDENCE"])
 
 
-@bp.route("/conversations/<path:sender_id>/reveal", methods=["POST"])
+@bp.route("/conversations/<path:shown>/reveal", methods=["POST"])
 @login_required
-def reveal(sender_id: str) -> Any:
+def reveal(shown: str) -> Any:
     """Show phone numbers and e-mails once, and log who looked."""
+    sender_id = sender_of(shown)
     _conversation(sender_id)
     with db.engine().begin() as conn:
         conn.execute(db.reveals.insert().values(sender_id=sender_id, revealed_by=g.user,
                                                 revealed_at=db.now()))
-    current_app.logger.warning("%s revealed contact details in %s", g.user, sender_id)
-    return transcript(sender_id, revealed=True)
+    current_app.logger.warning("%s revealed contact details in %s", g.user, shown)
+    return transcript(shown, revealed=True)
 
 
-@bp.route("/conversations/<path:sender_id>/label", methods=["POST"])
+@bp.route("/conversations/<path:shown>/label", methods=["POST"])
 @login_required
-def label(sender_id: str) -> Any:
+def label(shown: str) -> Any:
     """Mark a visitor message with the question it really asked, or a new one."""
+    sender_id = sender_of(shown)
     conversation = _conversation(sender_id)
     event_id = request.form.get("event_id", type=int)
     turn = next((t for t in conversation.turns if t.event_id == event_id), None)
@@ -141,7 +136,7 @@ def label(sender_id: str) -> Any:
         abort(400, "no such message in this conversation")
     if not INTENT_NAME.match(intent) or (not new_name and intent not in known_intents()):
         flash("Choose a question, or name a new one in lower_case_with_underscores.")
-        return redirect(url_for(".transcript", sender_id=sender_id))
+        return redirect(url_for(".transcript", shown=shown))
     with db.engine().begin() as conn:
         conn.execute(db.labels.delete().where(db.labels.c.event_id == event_id))
         conn.execute(db.labels.insert().values(
@@ -149,7 +144,7 @@ def label(sender_id: str) -> Any:
             new_question=intent not in known_intents(), labelled_by=g.user,
             labelled_at=db.now()))
     flash(f"Labelled as {intent}.")
-    return redirect(url_for(".transcript", sender_id=sender_id))
+    return redirect(url_for(".transcript", shown=shown))
 
 
 EXPORT_FIELDS = ["conversation", "time", "channel", "message", "intent", "confidence",
@@ -163,7 +158,7 @@ def _export_rows() -> Iterator[Dict[str, Any]]:
 
 
 def _row(conversation: Conversation, turn: Turn) -> Dict[str, Any]:
-    return {"conversation": conversation.sender_id, "time": turn.time.isoformat(),
+    return {"conversation": pseudonym_of(conversation.sender_id), "time": turn.time.isoformat(),
             "channel": turn.channel, "message": mask(turn.text), "intent": turn.intent,
             "confidence": round(turn.confidence, 3), "answer": mask(turn.answer_text),
             "source": turn.source, "fallback": turn.fallback, "handoff": turn.handoff,
@@ -177,7 +172,8 @@ def export_csv() -> Response:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
-    writer.writerows(_export_rows())
+    writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()}
+                     for row in _export_rows())
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=conversations.csv"})
 

@@ -9,10 +9,11 @@ from typing import Any, Dict, List
 
 from flask import Blueprint, current_app, render_template
 
+from actions.catalog import NOT_QUESTIONS
 from console.auth import login_required
 from console.charts import bar_chart
 from console.conversations import everyone
-from console.transcripts import LANGUAGE_NAMES, NOT_QUESTIONS, Conversation
+from console.transcripts import LANGUAGE_NAMES, Conversation
 
 bp = Blueprint("dashboard", __name__)
 

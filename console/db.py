@@ -74,6 +74,7 @@ def engine() -> sa.engine.Engine:
             kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
         app.extensions["engine"] = sa.create_engine(url, **kwargs)
         metadata.create_all(app.extensions["engine"])
+        ensure_indexes(app.extensions["engine"])
     return app.extensions["engine"]
 
 
@@ -104,3 +105,37 @@ def now() -> dt.datetime:
 def all_events(conn: sa.engine.Connection) -> List[sa.engine.Row]:
     """Every event, in order (the console works on a spa's volume)."""
     return list(conn.execute(sa.select(events).order_by(events.c.id)))
+
+
+# The conversation list's own tables (console/summaries.py keeps them up to date).
+summaries = sa.Table(
+    "console_conversations", metadata,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("started", sa.Float, nullable=False, index=True),
+    sa.Column("channel", sa.String(64), nullable=False),
+    sa.Column("languages", sa.String(64), nullable=False),
+    sa.Column("first_question", sa.Text, nullable=False),
+    sa.Column("questions", sa.Integer, nullable=False),
+    sa.Column("fell_back", sa.Boolean, nullable=False),
+    sa.Column("min_confidence", sa.Float, nullable=False),
+    sa.Column("handoff", sa.Boolean, nullable=False),
+    sa.Column("thumbs_down", sa.Boolean, nullable=False),
+    sa.Column("words", sa.Text, nullable=False),
+    sa.Column("last_event_id", sa.Integer, nullable=False),
+)
+summary_progress = sa.Table(
+    "console_conversations_progress", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("event_id", sa.Integer, nullable=False),
+)
+# A conversation's events by time: what the console and the tracker store look up.
+events_by_sender_time = sa.Index("ix_events_sender_id_timestamp", events.c.sender_id,
+                                 events.c.timestamp)
+
+
+def ensure_indexes(engine_: sa.engine.Engine) -> None:
+    """Create the events index when Rasa's table exists without it."""
+    try:
+        events_by_sender_time.create(engine_, checkfirst=True)
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError):
+        pass  # made meanwhile by another process, or no right to: reads still work

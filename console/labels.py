@@ -8,9 +8,18 @@ from flask import Blueprint, Response, render_template
 
 from console import db
 from console.auth import login_required
+from console.privacy import mask
 from console.transcripts import DEFAULT_LANGUAGE, LANGUAGE_NAMES, conversations
 
 bp = Blueprint("labels", __name__)
+# Rasa reads [text](entity), [text]{...} and [text][...] as entity markup, with
+# no escape: these become their full-width look-alikes in a training example.
+MARKUP = str.maketrans({"[": "［", "]": "］", "(": "（", ")": "）", "{": "｛", "}": "｝"})
+
+
+def training_example(text: str) -> str:
+    """One label as one example: one line, contacts masked, no entity markup."""
+    return mask(" ".join(text.split())).translate(MARKUP)
 
 
 def nlu_yaml(rows: List[Any], languages: Dict[int, str] | None = None) -> str:
@@ -23,8 +32,9 @@ def nlu_yaml(rows: List[Any], languages: Dict[int, str] | None = None) -> str:
     by_intent: Dict[Tuple[str, str], List[str]] = defaultdict(list)
     for row in rows:
         key = (row.intent, languages.get(getattr(row, "event_id", -1), DEFAULT_LANGUAGE))
-        if row.text not in by_intent[key]:
-            by_intent[key].append(row.text)
+        example = training_example(row.text)
+        if example and example not in by_intent[key]:
+            by_intent[key].append(example)
     order = {code: i for i, (code, _) in enumerate(LANGUAGE_NAMES)}
     blocks = [{"intent": intent, "metadata": {"language": language},
                "examples": "".join(f"- {text}\n" for text in texts)}
@@ -66,7 +76,7 @@ def all_labels() -> List[Any]:
 @login_required
 def index() -> Any:
     """Every label, with the export link."""
-    return render_template("labels.html", labels=all_labels())
+    return render_template("labels.html", labels=all_labels(), mask=mask)
 
 
 @bp.route("/labels/export.yml")

@@ -11,14 +11,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List
 
+from actions.catalog import source_text
+
 FALLBACK_ACTIONS = {"action_suggest_questions", "action_default_fallback"}
 HANDOFF_RESPONSES = {"utter_contacts"}
 LANGUAGES = ("en", "vi", "ko")
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_NAMES = [("en", "English"), ("vi", "Vietnamese"), ("ko", "Korean")]
 NOT_DELIVERED = "not_delivered"  # bot event metadata (channels/delivery.py)
-NOT_QUESTIONS = {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "feedback",
-                 "nlu_fallback"}
 
 
 @dataclass
@@ -131,7 +131,7 @@ def _source(custom: Dict[str, Any]) -> str:
     source = custom.get("source") if isinstance(custom, dict) else None
     if not source or custom.get("kind") != "answer":
         return ""
-    return f"{source.get('article', '')}, “{source.get('section', '')}”"
+    return source_text(source)
 
 
 def _entity(parse: Dict[str, Any], name: str) -> str | None:

@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Dict, Protocol, Tuple
+from typing import Any, Callable, Dict, Protocol, Tuple
 
 import sqlalchemy as sa
 
@@ -48,6 +48,9 @@ class SharedState(Protocol):
         """Count one hit; (allowed, seconds until the window ends)."""
 
 
+Clock = Callable[[], float]
+
+
 def _short(key: str) -> str:
     return key[:MAX_KEY_CHARS]
 
@@ -55,14 +58,15 @@ def _short(key: str) -> str:
 class MemoryState:
     """One process's memory: right for a single server only."""
 
-    def __init__(self, size: int = 100_000) -> None:
+    def __init__(self, size: int = 100_000, clock: Clock = time.time) -> None:
         self.size = size
+        self.clock = clock
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._counts: Dict[str, Tuple[float, int]] = {}
         self._lock = threading.Lock()
 
     def claim(self, key: str, ttl: float) -> bool:
-        now = time.time()
+        now = self.clock()
         with self._lock:
             expires = self._seen.get(key)
             if expires is not None and expires > now:
@@ -74,7 +78,7 @@ class MemoryState:
             return True
 
     def hit(self, key: str, limit: int, window: float) -> Tuple[bool, int]:
-        now = time.time()
+        now = self.clock()
         with self._lock:
             start, hits = self._counts.get(key, (now, 0))
             if start + window <= now:
@@ -92,8 +96,9 @@ class MemoryState:
 class SQLState:
     """Two tables in the conversation database (SQLite or PostgreSQL)."""
 
-    def __init__(self, engine: sa.engine.Engine) -> None:
+    def __init__(self, engine: sa.engine.Engine, clock: Clock = time.time) -> None:
         self.engine = engine
+        self.clock = clock
         try:
             metadata.create_all(engine)
         except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
@@ -107,7 +112,7 @@ class SQLState:
             conn.execute(counters.delete().where(counters.c.window_start < now - 86400))
 
     def claim(self, key: str, ttl: float) -> bool:
-        key, now = _short(key), time.time()
+        key, now = _short(key), self.clock()
         for _ in range(5):
             try:
                 with self.engine.begin() as conn:
@@ -128,7 +133,7 @@ class SQLState:
         raise RuntimeError("the shared-state table stayed locked")
 
     def hit(self, key: str, limit: int, window: float) -> Tuple[bool, int]:
-        key, now = _short(key), time.time()
+        key, now = _short(key), self.clock()
         for _ in range(5):
             try:
                 with self.engine.begin() as conn:

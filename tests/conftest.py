@@ -74,7 +74,7 @@ def sender(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def bare_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     """Rasa with no channel secrets and no action server running."""
-    empty = {name: "" for name in channel_env()}
+    empty = {name: "" for name in channel_env() if name != "TRACKER_DB_URL"}
     running = start_bot(tmp_path_factory.mktemp("bare"), with_actions=False, extra_env=empty)
     yield running
     running.stop()

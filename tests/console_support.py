@@ -14,11 +14,13 @@ from werkzeug.serving import make_server
 
 from channels.base import hub_signature
 from console import create_app
+from console.privacy import pseudonym
 from scripts.servers import ROOT, VENV_BIN, Bot
 from scripts.services import postgres_server
 from tests.helpers import CHANNEL_SECRETS
 
 PASSWORD = "correct horse battery"
+CONSOLE_KEY = "test-console-key"
 PHONE, EMAIL = "+84 90 123 4567", "lan.nguyen@example.com"
 # unique to this run: the shared test bot hears other gibberish too
 GIBBERISH = f"qwzx plorb vvv {uuid.uuid4().hex[:6]}"
@@ -46,6 +48,16 @@ def had_conversations(bot: Bot) -> Dict[str, str]:
         "X-Hub-Signature-256": hub_signature(CHANNEL_SECRETS["MESSENGER_APP_SECRET"], body)})
     senders["messenger"] = psid
     return senders
+
+
+def stored_id(sender: str) -> str:
+    """The tracker store's id of a REST sender (REST ids are namespaced)."""
+    return sender if sender.isdigit() else f"rest:{sender}"
+
+
+def shown(sender: str) -> str:
+    """How the console shows (and links) a conversation: its pseudonym."""
+    return pseudonym(stored_id(sender), CONSOLE_KEY)
 
 
 def copy_events(source: Path, target_url: str) -> None:
@@ -100,7 +112,9 @@ def console(database: str) -> Iterator[str]:
     """The console on a free loopback port, with a staff account made by the CLI."""
     made = flask_cli(database, "create-staff", "lan", "--password-stdin", stdin=PASSWORD + "\n")
     assert made.returncode == 0, made.stderr
-    app = create_app({"DATABASE_URL": database, "SECRET_KEY": "test-console-key"})
+    # plain HTTP on loopback, so the session cookie may not be Secure here
+    app = create_app({"DATABASE_URL": database, "SECRET_KEY": CONSOLE_KEY,
+                      "SESSION_COOKIE_SECURE": False})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

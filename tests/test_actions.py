@@ -34,3 +34,14 @@ async def test_nothing_to_suggest_says_what_it_can_do(domain: Any) -> None:
     ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "greet", "confidence": 0.3}]
     await ActionSuggestQuestions().run(dispatcher, tracker_with(ranking, {}), domain.as_dict())
     assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope", "utter_contacts"]
+
+
+async def test_unsure_between_hand_offs_offers_only_the_real_question(domain: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45},
+               {"name": "ask_not_covered", "confidence": 0.3},
+               {"name": "ask_health_condition", "confidence": 0.25},
+               {"name": "ask_frequency", "confidence": 0.2}]
+    await ActionSuggestQuestions().run(dispatcher, tracker_with(ranking, {}), domain.as_dict())
+    (message,) = dispatcher.messages
+    assert [b["payload"] for b in message["buttons"]] == ["/ask_frequency", "/contact"]

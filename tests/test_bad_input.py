@@ -3,8 +3,9 @@
 Never a 5xx, never a crash, never an empty reply to a real message.
 """
 import json
+import time
 import uuid
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import pytest
 import requests
@@ -127,20 +128,29 @@ def socket_client(bot: Bot) -> Iterator[Tuple[socketio.Client, Dict[str, List]]]
     client.eio.disconnect(abort=True)
 
 
+def wait_for(client: socketio.Client, done: Callable[[], bool], timeout: float = 30) -> None:
+    """Let the client receive events until ``done()``; fails after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "the server did not answer in time"
+        client.sleep(0.05)
+
+
 def socket_exchange(socket_client: Tuple[socketio.Client, Dict[str, List]], payloads: List[Any],
-                    wait: float = 4.0) -> Dict[str, List]:
+                    until: Callable[[Dict[str, List]], bool]) -> Dict[str, List]:
+    """Send ``payloads`` in a new session; what came back once ``until`` holds."""
     client, got = socket_client
     got["bot"].clear()
     got["error"].clear()
     got["session"].clear()
     client.emit("session_request", {"session_id": None})
-    client.sleep(0.5)
+    wait_for(client, lambda: bool(got["session"]))
     session = got["session"][-1]  # the server issues the session id
     for payload in payloads:
         if isinstance(payload, dict) and payload.get("session_id") == "SESSION":
             payload = {**payload, "session_id": session}
         client.emit("user_uttered", payload)
-    client.sleep(wait)
+    wait_for(client, lambda: until(got))
     return {k: list(v) for k, v in got.items()}
 
 
@@ -154,14 +164,15 @@ def socket_exchange(socket_client: Tuple[socketio.Client, Dict[str, List]], payl
 ])
 def test_malformed_socket_message_gets_an_error_event(socket_client: Any, payload: Any,
                                                      reason: str) -> None:
-    got = socket_exchange(socket_client, [payload], wait=1.0)
+    got = socket_exchange(socket_client, [payload], until=lambda got: bool(got["error"]))
     assert got["bot"] == []
     assert len(got["error"]) == 1 and reason in got["error"][0]["reason"]
 
 
 def test_odd_socket_messages_get_polite_replies(socket_client: Any) -> None:
     got = socket_exchange(socket_client, [{"session_id": "SESSION", "message": "😀😀"},
-                                {"session_id": "SESSION", "message": "x" * 9000}])
+                                          {"session_id": "SESSION", "message": "x" * 9000}],
+                          until=lambda got: len([m for m in got["bot"] if m.get("text")]) >= 2)
     assert got["error"] == []
     assert len([m for m in got["bot"] if m.get("text")]) >= 2
 

@@ -43,7 +43,7 @@ def test_asking_for_contacts_hands_off_with_every_contact_as_a_link(bot: Bot,
 def test_prices_are_never_invented(bot: Bot, sender: str, responses: dict) -> None:
     reply = bot.say("how much is a 60 minute foot massage?", sender)
     text = texts(reply)
-    (contacts,) = responses["utter_contacts"]
+    contacts = next(v for v in responses["utter_contacts"] if not v.get("condition"))
     assert "prices" in text and contacts["text"] in text
     assert not re.search(r"\d", text.replace(contacts["text"], ""))
 
@@ -130,18 +130,30 @@ UNSURE_CANDIDATES = [
     "feet tired sleep?",
     "relax better nights?",
     "help me feel better overall",
+    "what would you recommend for my feet and my back and sleeping",
+    "stress or blood pressure, which one is it good for",
+    "feet or body for tired legs and sleep",
+    "good for me?",
+    "is it worth it for circulation or stress",
+    "sole points sleep pressure",
+    "massage for me",
 ]
 
 
 def test_an_unsure_question_gets_suggestion_buttons_through_the_shipped_config(
         bot: Bot, sender: str) -> None:
-    """`make run`'s endpoints.yml reaches the action server: "did you mean", not the apology."""
+    """`make run`'s endpoints.yml reaches the action server: "did you mean", never the apology.
+
+    Buttons come only from the action server; the apology is what a visitor gets
+    when it can't be reached.
+    """
     unsure = [text for text in UNSURE_CANDIDATES
               if bot.parse(text)["intent"]["name"] == "nlu_fallback"]
     assert unsure, "no candidate falls below the FallbackClassifier threshold any more: add one"
-    reply = bot.say(unsure[0], sender)
-    offered = buttons(reply)
-    assert "Did you mean" in texts(reply), reply
-    assert "couldn't answer" not in texts(reply)
-    assert offered[-1] == {"title": "Talk to the spa", "payload": "/contact"}
-    assert len(offered) >= 2 and all(b["payload"].startswith("/ask_") for b in offered[:-1])
+    replies = [bot.say(text, f"{sender}-{i}") for i, text in enumerate(unsure)]
+    assert not [r for r in replies if "couldn't answer" in texts(r)]
+    offered = [buttons(r) for r in replies if "Did you mean" in texts(r)]
+    assert offered, replies
+    for choices in offered:
+        assert choices[-1]["payload"] == "/contact"
+        assert len(choices) >= 2 and all(b["payload"].startswith("/ask_") for b in choices[:-1])

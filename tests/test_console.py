@@ -11,7 +11,15 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from tests.console_support import EMAIL, GIBBERISH, PASSWORD, PHONE, flask_cli
+from tests.console_support import (
+    EMAIL,
+    GIBBERISH,
+    PASSWORD,
+    PHONE,
+    flask_cli,
+    shown,
+    stored_id,
+)
 
 
 def csrf(html: str) -> str:
@@ -80,7 +88,7 @@ def test_filters(console: str, had_conversations: Dict[str, str]) -> None:
     def listed(**params: str) -> str:
         return "".join(rows(session.get(f"{console}/", params=params).text))
 
-    booking = had_conversations["booking"]
+    booking = shown(had_conversations["booking"])
     fallback = listed(fallback="1")
     assert GIBBERISH in fallback and booking not in fallback
     assert booking in listed(handoff="1")
@@ -104,7 +112,8 @@ def test_pagination(console: str) -> None:
 
 def test_transcript_shows_intent_confidence_answer_and_source(
         console: str, had_conversations: Dict[str, str]) -> None:
-    page = logged_in(console).get(f"{console}/conversations/{had_conversations['sleep']}").text
+    sleep = shown(had_conversations["sleep"])
+    page = logged_in(console).get(f"{console}/conversations/{sleep}").text
     assert "ask_sleep (" in page
     assert "30–60 minutes before bedtime" in page
     assert "2.3. Benefit 3: Lulls You into Deep Sleep" in page
@@ -114,7 +123,7 @@ def test_transcript_shows_intent_confidence_answer_and_source(
 def test_a_script_in_a_message_is_shown_escaped(console: str,
                                                 had_conversations: Dict[str, str]) -> None:
     session = logged_in(console)
-    page = session.get(f"{console}/conversations/{had_conversations['script']}").text
+    page = session.get(f"{console}/conversations/{shown(had_conversations['script'])}").text
     assert "&lt;script&gt;alert(" in page and "<script>alert(" not in page
     assert "<script>alert(" not in session.get(f"{console}/", params={"q": "script"}).text
 
@@ -122,13 +131,13 @@ def test_a_script_in_a_message_is_shown_escaped(console: str,
 def test_contacts_are_masked_and_a_reveal_is_logged(console: str, database: str,
                                                     had_conversations: Dict[str, str]) -> None:
     session = logged_in(console)
-    sender = had_conversations["contact"]
+    sender = shown(had_conversations["contact"])
     listing = session.get(f"{console}/", params={"q": "call me"}).text
     page = session.get(f"{console}/conversations/{sender}").text
     exported = session.get(f"{console}/export.csv", params={"q": "call me"}).text
-    for shown in (listing, page, exported):
-        assert PHONE not in shown and EMAIL not in shown
-        assert "[phone hidden]" in shown and "[e-mail hidden]" in shown
+    for text in (listing, page, exported):
+        assert PHONE not in text and EMAIL not in text
+        assert "[phone hidden]" in text and "[e-mail hidden]" in text
     revealed = session.post(f"{console}/conversations/{sender}/reveal",
                             data={"csrf_token": csrf(page)}).text
     assert PHONE in revealed and EMAIL in revealed
@@ -136,22 +145,23 @@ def test_contacts_are_masked_and_a_reveal_is_logged(console: str, database: str,
     with engine.connect() as conn:
         log = conn.execute(sa.text("SELECT sender_id, revealed_by FROM console_reveals")).all()
     engine.dispose()
-    assert [tuple(r) for r in log] == [(sender, "lan")]
+    assert [tuple(r) for r in log] == [(stored_id(had_conversations["contact"]), "lan")]
 
 
 def test_exports_follow_the_filters(console: str, had_conversations: Dict[str, str]) -> None:
     session = logged_in(console)
     csv_text = session.get(f"{console}/export.csv", params={"handoff": "1"}).text
     assert csv_text.splitlines()[0].startswith("conversation,time,channel,message,intent")
-    assert had_conversations["booking"] in csv_text
-    assert had_conversations["sleep"] not in csv_text
+    assert shown(had_conversations["booking"]) in csv_text
+    assert shown(had_conversations["sleep"]) not in csv_text
     lines = session.get(f"{console}/export.jsonl", params={"thumbs_down": "1"}).text.splitlines()
     turns = [json.loads(line) for line in lines]
     listed = {t["conversation"] for t in turns}
-    assert had_conversations["sleep"] in listed and had_conversations["booking"] not in listed
+    assert shown(had_conversations["sleep"]) in listed
+    assert shown(had_conversations["booking"]) not in listed
     assert all(any(t["rating"] == "down" for t in turns if t["conversation"] == c)
                for c in listed)
-    sleep = next(t for t in turns if t["conversation"] == had_conversations["sleep"]
+    sleep = next(t for t in turns if t["conversation"] == shown(had_conversations["sleep"])
                  and t["intent"] == "ask_sleep")
     assert sleep["rating"] == "down" and "2.3." in sleep["source"]
 
@@ -167,13 +177,13 @@ def test_dashboard_draws_four_charts(console: str) -> None:
 def test_a_message_is_labelled_and_exported_as_training_data(
         console: str, had_conversations: Dict[str, str]) -> None:
     session = logged_in(console)
-    sender = had_conversations["confused"]
+    sender = shown(had_conversations["confused"])
     page = session.get(f"{console}/conversations/{sender}").text
     event_id = re.search(r'name="event_id" value="(\d+)"', page).group(1)
     session.post(f"{console}/conversations/{sender}/label", data={
         "csrf_token": csrf(page), "event_id": event_id, "intent": "ask_sleep"})
-    booking = session.get(f"{console}/conversations/{had_conversations['booking']}").text
-    session.post(f"{console}/conversations/{had_conversations['booking']}/label", data={
+    booking = session.get(f"{console}/conversations/{shown(had_conversations['booking'])}").text
+    session.post(f"{console}/conversations/{shown(had_conversations['booking'])}/label", data={
         "csrf_token": csrf(booking), "event_id": re.search(
             r'name="event_id" value="(\d+)"', booking).group(1), "new_intent": "ask_gift_card"})
     exported = session.get(f"{console}/labels/export.yml").text
@@ -187,7 +197,7 @@ def test_a_message_is_labelled_and_exported_as_training_data(
 
 def test_retention_deletes_old_conversations(console: str, database: str,
                                              had_conversations: Dict[str, str]) -> None:
-    old = had_conversations["booking"]
+    old = stored_id(had_conversations["booking"])
     engine = sa.create_engine(database)
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE events SET timestamp = timestamp - 40 * 86400 "
@@ -197,7 +207,7 @@ def test_retention_deletes_old_conversations(console: str, database: str,
     with engine.connect() as conn:
         left = {r[0] for r in conn.execute(sa.text("SELECT DISTINCT sender_id FROM events"))}
     engine.dispose()
-    assert old not in left and had_conversations["sleep"] in left
+    assert old not in left and stored_id(had_conversations["sleep"]) in left
 
 
 def test_the_cli_refuses_a_short_password(database: str) -> None:

@@ -129,9 +129,9 @@ def _text(messages: List[Dict[str, Any]]) -> str:
 def test_a_visitor_who_switches_language_gets_the_new_language_from_then_on(
         bot: Bot, sender: str) -> None:
     assert "welcome to Panda Spa" in _text(_say(bot, sender, "hello"))
-    assert "Chào mừng" in _text(_say(bot, sender, "xin chao"))
+    assert "chào mừng bạn đến với Panda Spa" in _text(_say(bot, sender, "xin chao"))
     assert "환영합니다" in _text(_say(bot, sender, "안녕하세요"))
-    assert "Chào mừng" in _text(_say(bot, sender, "chào bạn"))
+    assert "chào mừng bạn đến với Panda Spa" in _text(_say(bot, sender, "chào bạn"))
 
 
 def test_an_emoji_only_message_keeps_the_last_language(bot: Bot, sender: str) -> None:

@@ -13,10 +13,9 @@ from typing import Dict, Iterator, List
 import pytest
 import requests
 
+from actions.catalog import SAMPLE_QUESTIONS as QUESTIONS
 from scripts.servers import Bot, rasa_pid, sqlite_url, start_bot
 
-QUESTIONS = ["does foot massage help with sleep?", "how often?", "what is reflexology?",
-             "I want to book", "does massage help with stress?", "when is best?"]
 UNLIMITED = {"RATE_LIMIT_PER_MINUTE": "1000000"}
 
 

@@ -38,3 +38,20 @@ def test_payload_keeps_the_massage_type() -> None:
         '/ask_sleep{"massage_type": "foot"}'
     )
     assert payload_for("ask_sleep", {"massage_type": None}) == "/ask_sleep"
+
+
+def test_answers_that_only_hand_off_are_not_offered(responses: Dict[str, Any]) -> None:
+    buttons = suggestion_buttons(
+        ranking("ask_not_covered", "ask_health_condition", "ask_services", "contact",
+                "ask_sleep"),
+        responses, {},
+    )
+    assert [b["payload"] for b in buttons] == ["/ask_sleep", "/contact"]
+
+
+def test_a_question_far_below_the_likeliest_is_not_offered(responses: Dict[str, Any]) -> None:
+    scored = [{"name": "ask_sleep", "confidence": 0.40},
+              {"name": "ask_stress", "confidence": 0.20},
+              {"name": "ask_pain", "confidence": 0.10}]
+    buttons = suggestion_buttons(scored, responses, {})
+    assert [b["payload"] for b in buttons] == ["/ask_sleep", "/ask_stress", "/contact"]

@@ -1,16 +1,15 @@
-"""storage/tracker_store.py against real SQLite files and the local PostgreSQL."""
+"""storage/tracker_store.py against real SQLite files and a PostgreSQL server it starts."""
 import logging
 import sqlite3
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from scripts.services import postgres_server
 from storage.tracker_store import PandaSQLTrackerStore, TrackerStoreUnavailable, database_url
 
 
@@ -66,35 +65,16 @@ def test_the_url_variable_picks_postgresql(monkeypatch: pytest.MonkeyPatch) -> N
     assert database_url("conversations.db") == "postgresql://127.0.0.1/panda"
 
 
-def postgres_url() -> str:
-    """The machine's PostgreSQL (trust auth on loopback), if it is running."""
-    url = "postgresql://postgres@127.0.0.1:5432/postgres"
-    try:
-        with sa.create_engine(url).connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError:
-        pytest.skip("no PostgreSQL on 127.0.0.1:5432")
-    return url
-
-
-async def test_events_round_trip_on_postgresql(monkeypatch: pytest.MonkeyPatch,
-                                               domain: object) -> None:
-    url = postgres_url()
-    schema_db = f"panda_test_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"CREATE DATABASE {schema_db}"))
-    try:
-        monkeypatch.setenv("TRACKER_DB_URL", url.rsplit("/", 1)[0] + f"/{schema_db}")
+async def test_events_round_trip_on_postgresql(monkeypatch: pytest.MonkeyPatch, domain: object,
+                                               tmp_path: Path) -> None:
+    with postgres_server(tmp_path, "panda_tracker") as url:
+        monkeypatch.setenv("TRACKER_DB_URL", url)
         store = PandaSQLTrackerStore(domain=domain)
-        await store.save(conversation("visitor", 2))
-        tracker = conversation("visitor", 3)
-        await store.save(tracker)
-        stored = await store.retrieve("visitor")
-        assert [e.text for e in stored.events if isinstance(e, UserUttered)] == [
-            "message 0", "message 1", "message 2"]
-        store.engine.dispose()
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {schema_db}"))
-        admin.dispose()
+        try:
+            await store.save(conversation("visitor", 2))
+            await store.save(conversation("visitor", 3))
+            stored = await store.retrieve("visitor")
+            assert [e.text for e in stored.events if isinstance(e, UserUttered)] == [
+                "message 0", "message 1", "message 2"]
+        finally:
+            store.engine.dispose()

@@ -36,13 +36,13 @@
 
   function style() {
     var css = [
-      "#panda-spa-chat .rw-launcher{background-color:" + COLOURS.main + ";}",
-      "#panda-spa-chat .rw-launcher .rw-unread-count-pastille{background-color:" +
+      ".rw-widget-container .rw-launcher{background-color:" + COLOURS.main + ";}",
+      ".rw-widget-container .rw-launcher .rw-unread-count-pastille{background-color:" +
         COLOURS.accent + ";color:" + COLOURS.main + ";}",
-      "#panda-spa-chat .rw-header{background-color:" + COLOURS.main + ";}",
-      "#panda-spa-chat .rw-client{background-color:" + COLOURS.main + ";color:" +
+      ".rw-widget-container .rw-header{background-color:" + COLOURS.main + ";}",
+      ".rw-widget-container .rw-client{background-color:" + COLOURS.main + ";color:" +
         COLOURS.text + ";}",
-      "#panda-spa-chat .rw-message .rw-response p{white-space:pre-wrap;}"
+      ".rw-widget-container .rw-message .rw-response p{white-space:pre-wrap;}"
     ].join("\n");
     var tag = document.createElement("style");
     tag.setAttribute("data-panda-spa", "");

@@ -1,0 +1,67 @@
+"""Replay ids and rate-limit counters shared by several servers (real SQLite and Redis).
+
+Two ``SharedState`` objects on one database (or one Redis) stand for two Rasa
+servers; what one records, the other sees.
+"""
+import ipaddress
+from pathlib import Path
+from typing import Any, Iterator, Tuple
+
+import pytest
+import sqlalchemy as sa
+
+from channels.guard import Limits, SharedLimiter, client_address
+from scripts.services import redis_server
+from storage.shared_state import MemoryState, RedisState, SQLState
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def two_servers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Tuple[Any, Any]]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'conversations.db'}"
+        engines = [sa.create_engine(url), sa.create_engine(url)]
+        yield SQLState(engines[0]), SQLState(engines[1])
+        for engine in engines:
+            engine.dispose()
+    else:
+        with redis_server(tmp_path) as port:
+            url = f"redis://127.0.0.1:{port}/2"
+            yield RedisState(url), RedisState(url)
+
+
+def test_a_message_id_seen_by_one_server_is_a_replay_on_the_other(two_servers: Any) -> None:
+    first, second = two_servers
+    assert first.claim("replay:messenger:m_1", 60) is True
+    assert second.claim("replay:messenger:m_1", 60) is False
+    assert second.claim("replay:messenger:m_2", 60) is True
+
+
+def test_rate_limit_counters_are_counted_together(two_servers: Any) -> None:
+    first, second = two_servers
+    allowed = [server.hit("sender:rest:a", 3, 60)[0]
+               for server in (first, second, first, second)]
+    assert allowed == [True, True, True, False]
+    assert first.hit("sender:rest:b", 3, 60)[0] is True
+
+
+def test_the_global_ceiling_stops_many_addresses() -> None:
+    limiter = SharedLimiter(Limits(per_sender=100, per_address=100, new_per_address=100,
+                                   global_ceiling=3), MemoryState())
+    results = [limiter.check(None, f"rest:s{i}", f"203.0.113.{i}")[0] for i in range(4)]
+    assert results == [True, True, True, False]
+    assert limiter.check(None, "rest:local", None)[0] is True  # loopback callers are exempt
+
+
+PROXY = [ipaddress.ip_network("10.0.0.5/32")]
+
+
+@pytest.mark.parametrize("peer,forwarded,expected", [
+    ("127.0.0.1", None, None),  # health checks, tools, tests: exempt
+    ("127.0.0.1", "203.0.113.9", "127.0.0.1"),  # an untrusted peer's header is ignored
+    ("10.0.0.5", "203.0.113.9", "203.0.113.9"),  # the trusted proxy's header counts
+    ("10.0.0.5", "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # a forged first hop is ignored
+    ("192.0.2.4", None, "192.0.2.4"),
+])
+def test_the_client_address_trusts_only_configured_proxies(peer: str, forwarded: str | None,
+                                                           expected: str | None) -> None:
+    assert client_address(peer, forwarded, PROXY) == expected
