@@ -108,6 +108,8 @@ _EN = [
     (r"\bnoon\b", " 12:00 "),
 ]
 _CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)|\b(\d{1,2}):(\d{2})\b")
+# "at 7": an hour alone; 1 to 7 means the afternoon or evening at a spa
+_AT_HOUR = re.compile(r"\bat (\d{1,2})\b(?!\s*(?::|am\b|pm\b|a\.m|p\.m))")
 _PART = re.compile(r"\b(morning|afternoon|evening)\b")
 _DAYWORDS = re.compile(
     r"\b(today|tomorrow|yesterday|in \d+ days?"
@@ -134,7 +136,8 @@ def english(text: str) -> str:
 def has_time_words(text: str) -> bool:
     """Whether ``text`` names a day, a clock time or a part of day."""
     words = english(text)
-    return bool(_CLOCK.search(words) or _PART.search(words) or _DAYWORDS.search(words))
+    return bool(_CLOCK.search(words) or _PART.search(words) or _DAYWORDS.search(words)
+                or _AT_HOUR.search(words))
 
 
 def _clock(words: str) -> tuple[int, int] | None:
@@ -186,6 +189,10 @@ def parse(text: str, now: dt.datetime, base: "When | None" = None) -> "When | No
     clock = _clock(words)
     part_match = _PART.search(words)
     part = part_match.group(1) if part_match else None
+    at_hour = _AT_HOUR.search(words)
+    if clock is None and at_hour and 1 <= int(at_hour.group(1)) <= 12:
+        hour = int(at_hour.group(1))
+        clock = (hour + 12 if hour <= 7 and part is None else hour, 0)
     date = _date(words, now)
     if date is None and (clock or part):
         date = base.date if base else now.date()

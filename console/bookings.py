@@ -28,7 +28,8 @@ from booking import mailer
 from booking.summary import when_text
 from console import db
 from console.auth import login_required
-from console.privacy import mask
+from console.conversations import pseudonym_of
+from console.privacy import mask, spreadsheet_safe
 from storage import bookings
 
 bp = Blueprint("bookings", __name__, cli_group=None)
@@ -36,7 +37,6 @@ LOCATIONS = ("229", "225", "either")
 CSV_FIELDS = ["id", "created_at", "status", "requested_time", "people", "location", "massage",
               "name", "contact", "contact_method", "language", "channel", "conversation",
               "status_by", "status_at", "mailed_at"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def engine() -> Any:
@@ -76,7 +76,7 @@ def index(revealed: int | None = None) -> Any:
     args = {k: v for k, v in request.args.items() if v}
     return render_template("bookings.html", requests=found, history=history, args=args,
                            statuses=bookings.STATUSES, locations=LOCATIONS, when_text=when_text,
-                           mask=mask, revealed=revealed)
+                           mask=mask, revealed=revealed, pseudonym=pseudonym_of)
 
 
 @bp.route("/bookings/<int:booking_id>/status", methods=["POST"])
@@ -103,15 +103,9 @@ def reveal(booking_id: int) -> Any:
     with engine().begin() as conn:
         conn.execute(db.reveals.insert().values(sender_id=row["sender_id"], revealed_by=g.user,
                                                 revealed_at=db.now()))
-    current_app.logger.warning("%s revealed the contact details of booking request #%s",
-                               g.user, booking_id)
+    current_app.logger.warning("%s revealed the contact details of booking request #%s (%s)",
+                               g.user, booking_id, pseudonym_of(row["sender_id"]))
     return index(revealed=booking_id)
-
-
-def neutralise(value: Any) -> str:
-    """A CSV cell a spreadsheet won't run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 @bp.route("/bookings/export.csv")
@@ -122,10 +116,10 @@ def export_csv() -> Response:
     writer = csv.writer(out)
     writer.writerow(CSV_FIELDS)
     for row in _found():
-        writer.writerow([neutralise(v) for v in (
+        writer.writerow([spreadsheet_safe("" if v is None else str(v)) for v in (
             row["id"], row["created_at"], row["status"], row["requested_time"], row["people"],
             row["location"], row["massage"], row["name"], mask(row["contact"]),
-            row["contact_method"], row["language"], row["channel"], row["sender_id"],
+            row["contact_method"], row["language"], row["channel"], pseudonym_of(row["sender_id"]),
             row["status_by"], row["status_at"], row["sent_at"])])
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=booking-requests.csv"})

@@ -12,6 +12,8 @@ NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=when.TZ)
 
 @pytest.mark.parametrize("text, value", [
     ("tomorrow 7pm", "2026-11-23 19:00"),
+    ("tomorrow at 7 in the evening", "2026-11-23 19:00"),
+    ("at 10 tomorrow", "2026-11-23 10:00"),
     ("Nov 28 at 6:30pm", "2026-11-28 18:30"),
     ("28/11 18:00", "2026-11-28 18:00"),
     ("next friday 3pm", "2026-11-27 15:00"),

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from console import create_app, db
+from console.privacy import pseudonym
 from scripts.servers import ROOT, VENV_BIN, free_port
 from storage import bookings
 from tests.console_support import PASSWORD, flask_cli
@@ -54,7 +55,8 @@ def database(tmp_path: Path) -> Iterator[str]:
 def console(database: str) -> Iterator[str]:
     made = flask_cli(database, "create-staff", "lan", "--password-stdin", stdin=PASSWORD + "\n")
     assert made.returncode == 0, made.stderr
-    app = create_app({"DATABASE_URL": database, "SECRET_KEY": "test-booking-console"})
+    app = create_app({"DATABASE_URL": database, "SECRET_KEY": "test-booking-console",
+                      "SESSION_COOKIE_SECURE": False})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -177,8 +179,11 @@ def test_the_csv_export_is_masked_filtered_and_safe_in_a_spreadsheet(
     assert {r["contact"] for r in table} == {"[phone hidden]"}
 
 
-def test_each_request_links_to_its_conversation(console: str, staff: requests.Session) -> None:
-    assert 'href="/conversations/rest:first"' in staff.get(f"{console}/bookings").text
+def test_each_request_links_to_its_conversation_by_pseudonym(console: str,
+                                                              staff: requests.Session) -> None:
+    shown = pseudonym("rest:first", "test-booking-console")
+    page = staff.get(f"{console}/bookings").text
+    assert f'href="/conversations/{shown}"' in page and "rest:first" not in page
 
 
 def test_purge_removes_requests_with_their_old_conversation(database: str) -> None:
