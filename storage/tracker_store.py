@@ -9,7 +9,7 @@
   so no event is dropped while, say, a backup holds the SQLite lock.
 - Latency does not grow with a conversation's length: a conversation's
   tracker stays in memory between turns (re-read only when the database holds
-  a newer event, say from another server), keeps its last ``keep_events``
+  a newer event, say from another server), keeps its newest ``keep_events``
   events for the policies, and a save writes only the events added since the
   last one. The database always keeps every event.
 """
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import ActiveLoop, Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import ConnectionException
 
@@ -33,7 +33,7 @@ from storage.settings import database_url
 
 logger = logging.getLogger(__name__)
 
-KEEP_EVENTS = 24
+KEEP_EVENTS = 48
 CACHED_CONVERSATIONS = 5000
 SAVED_MARK = "_panda_last_saved_event"
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
@@ -100,6 +100,26 @@ def last_saved(tracker: DialogueStateTracker) -> Event | None:
     return getattr(tracker, SAVED_MARK, None)
 
 
+def compact(tracker: DialogueStateTracker, keep: int, slots: Any) -> None:
+    """Once a conversation holds more than ``keep`` events in memory, keep the newest half.
+
+    Rasa rebuilds slots and the active form from the events on every turn, so
+    what the dropped events had set is restated where they were cut: a SlotSet
+    for each slot away from its initial value, and the form still active. The
+    database keeps every event; these restatements are never saved.
+    """
+    events = list(tracker.events)
+    if len(events) <= keep:
+        return
+    cut = len(events) - keep // 2
+    head = DialogueStateTracker.from_events(tracker.sender_id, events[:cut], slots)
+    restated: list = [SlotSet(name, slot.value) for name, slot in head.slots.items()
+                      if slot.value != slot.initial_value]
+    if head.active_loop_name:
+        restated.append(ActiveLoop(head.active_loop_name))
+    tracker.events = deque(restated + events[cut:])
+
+
 class PandaSQLTrackerStore(SQLTrackerStore):
     """SQL tracker store that fails fast, retries busy saves and keeps turns O(1)."""
 
@@ -147,10 +167,10 @@ class PandaSQLTrackerStore(SQLTrackerStore):
                 self.SQLEvent.sender_id == sender_id).scalar()
 
     def _remember(self, tracker: DialogueStateTracker, row_id: int) -> None:
-        if tracker.events.maxlen != self.keep_events:
-            # Rasa's FailSafeTrackerStore wrapper makes new conversations, unbounded
-            tracker.events = deque(tracker.events, maxlen=self.keep_events)
-            tracker._max_event_history = self.keep_events
+        if tracker.events.maxlen is not None:
+            tracker.events = deque(tracker.events)
+            tracker._max_event_history = None
+        compact(tracker, self.keep_events, self.domain.slots if self.domain else [])
         setattr(tracker, SAVED_MARK, tracker.events[-1] if tracker.events else None)
         self._cache[tracker.sender_id] = Cached(tracker, row_id)
         self._cache.move_to_end(tracker.sender_id)
@@ -172,8 +192,7 @@ class PandaSQLTrackerStore(SQLTrackerStore):
             rows = self._event_query(session, sender_id,
                                      fetch_events_from_all_sessions=False).all()
             events = [json.loads(row.data) for row in rows]
-        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots,
-                                                 max_event_history=self.keep_events)
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         self._remember(tracker, row_id)
         return tracker
 
