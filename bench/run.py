@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from actions.catalog import SAMPLE_QUESTIONS as QUESTIONS  # noqa: E402
 from bench import console_list  # noqa: E402
 from scripts.heldout import load_examples, report  # noqa: E402
-from scripts.servers import QUIET_ENV, VENV_BIN, channel_env, free_port, spawn  # noqa: E402
+from tests.support.servers import QUIET_ENV, VENV_BIN, channel_env, free_port, spawn  # noqa: E402
 
 TOKEN = "bench-token"
 

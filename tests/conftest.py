@@ -4,10 +4,10 @@ from typing import Any, Dict, Iterator
 
 import pytest
 
-from scripts.servers import ROOT, Bot, channel_env, free_port, start_bot
 from tests.console_support import console, database, pg_admin
 from tests.fakes import FakeProvider, start_fake_provider
 from tests.helpers import CHANNEL_SECRETS
+from tests.support.servers import ROOT, Bot, channel_env, free_port, start_bot
 
 # A developer's .env never reaches the tests (storage/settings.py).
 os.environ["ENV_FILE"] = ""

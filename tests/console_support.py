@@ -15,10 +15,10 @@ from werkzeug.serving import make_server
 from channels.base import hub_signature
 from console import create_app
 from console.privacy import pseudonym
-from scripts.servers import ROOT, VENV_BIN, Bot
-from scripts.services import postgres_server
 from tests.fakes import FakeProvider
 from tests.helpers import CHANNEL_SECRETS
+from tests.support.servers import ROOT, VENV_BIN, Bot
+from tests.support.services import postgres_server
 
 PASSWORD = "correct horse battery"
 CONSOLE_KEY = "test-console-key"

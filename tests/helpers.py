@@ -3,7 +3,7 @@ import re
 from pathlib import Path
 from typing import Any, Dict, List
 
-from scripts.servers import ROOT
+from tests.support.servers import ROOT
 
 # Test secrets for the channels; the providers' APIs are the fake below.
 CHANNEL_SECRETS = {

@@ -5,7 +5,7 @@ import subprocess
 import pytest
 import requests
 
-from scripts.servers import ROOT, Bot
+from tests.support.servers import ROOT, Bot
 
 
 @pytest.mark.parametrize("path", ["/status", "/conversations/someone/tracker", "/domain"])

@@ -13,8 +13,8 @@ import socketio
 
 from channels.base import hub_signature
 from channels.guard import MAX_MESSAGE_CHARS
-from scripts.servers import Bot
 from tests.helpers import CHANNEL_SECRETS
+from tests.support.servers import Bot
 
 
 def rest(bot: Bot, body: bytes, content_type: str = "application/json") -> requests.Response:

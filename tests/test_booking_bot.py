@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from playwright.sync_api import Page, expect, sync_playwright
 
-from scripts.servers import ROOT, Bot, free_port, start_bot
 from storage import bookings
 from tests.fakes import FakeProvider
 from tests.helpers import CHANNEL_SECRETS
+from tests.support.servers import ROOT, Bot, free_port, start_bot
 from tests.test_channels import twilio_post
 from tests.test_webchat import CHROMIUM, CHROMIUM_ARGS
 

@@ -17,9 +17,9 @@ from werkzeug.serving import make_server
 
 from console import create_app, db
 from console.privacy import pseudonym
-from scripts.servers import ROOT, VENV_BIN, free_port
 from storage import bookings
 from tests.console_support import PASSWORD, flask_cli
+from tests.support.servers import ROOT, VENV_BIN, free_port
 from tests.test_booking_bot import Smtp
 
 FORMULA = '=HYPERLINK("http://evil.example","x")'

@@ -2,8 +2,8 @@
 import re
 
 from language.variants import variant_for
-from scripts.servers import Bot
 from tests.helpers import buttons, customs, texts
+from tests.support.servers import Bot
 
 FOOT_GUIDE = "foot-massage-benefits-panda-spa.txt"
 MASSAGE_ARTICLE = "massage-therapy-healing-benefits.txt"

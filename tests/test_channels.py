@@ -14,9 +14,9 @@ from twilio.request_validator import RequestValidator
 
 from channels.base import hub_signature
 from language.variants import variant_for
-from scripts.servers import Bot
 from tests.fakes import FakeProvider
 from tests.helpers import CHANNEL_SECRETS
+from tests.support.servers import Bot
 
 MESSENGER_SECRET = CHANNEL_SECRETS["MESSENGER_APP_SECRET"]
 WHATSAPP_SECRET = CHANNEL_SECRETS["WHATSAPP_APP_SECRET"]

@@ -5,7 +5,7 @@ import pytest
 import requests
 
 from channels.base import hub_signature
-from scripts.servers import Bot
+from tests.support.servers import Bot
 
 
 def test_rest_still_answers(bare_bot: Bot) -> None:

@@ -5,7 +5,6 @@ from typing import Any, Dict, List
 import pytest
 import yaml
 
-from scripts.servers import ROOT
 from tests.helpers import (
     SHARED_ARTICLES,
     SOURCES,
@@ -14,6 +13,7 @@ from tests.helpers import (
     normalise_dashes,
     section_text,
 )
+from tests.support.servers import ROOT
 
 FAQ_DIR = ROOT / "data" / "faq"
 FAQ_INTENTS = sorted(p.stem for p in FAQ_DIR.glob("*.yml"))

@@ -17,7 +17,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, expect, sync_playwright
 
-from scripts.servers import ROOT, Bot, free_port, start_bot, wait_until
+from tests.support.servers import ROOT, Bot, free_port, start_bot, wait_until
 from tests.test_webchat import CHROMIUM, CHROMIUM_ARGS
 
 SCREENSHOT = ROOT / "tests" / "artifacts" / "embed.png"  # docs/embed.png is a copy

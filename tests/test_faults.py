@@ -10,7 +10,7 @@ from typing import Iterator
 
 import pytest
 
-from scripts.servers import (
+from tests.support.servers import (
     QUIET_ENV,
     ROOT,
     VENV_BIN,

@@ -13,7 +13,7 @@ from typing import Any, Dict, FrozenSet, List, Tuple
 import pytest
 
 from scripts.heldout import FALLBACK, evaluate, is_right, load_cases, set_path, write_report
-from scripts.servers import ROOT, Bot
+from tests.support.servers import ROOT, Bot
 
 MIN_ACCURACY = {"nlu": 0.95, "real_en": 0.90, "vi": 0.90, "ko": 0.90}
 ALL_SETS = ("nlu", "real_en", "safety_en", "vi", "ko")

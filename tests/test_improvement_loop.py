@@ -11,7 +11,7 @@ from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.loading import load_data
 
 from console.labels import nlu_yaml
-from scripts.servers import QUIET_ENV, ROOT, VENV_BIN, Bot
+from tests.support.servers import QUIET_ENV, ROOT, VENV_BIN, Bot
 
 CANDIDATES = ["counting sheep never works for me", "i stare at the ceiling until 4am",
               "my brain won't switch off at bedtime", "awake half the night again"]

@@ -5,7 +5,7 @@ import pytest
 import requests
 
 from language.detect import detect, detect_by_rules, language_or
-from scripts.servers import Bot
+from tests.support.servers import Bot
 
 
 @pytest.mark.parametrize("text", [

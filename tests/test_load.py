@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from actions.catalog import SAMPLE_QUESTIONS as QUESTIONS
-from scripts.servers import Bot, rasa_pid, sqlite_url, start_bot
+from tests.support.servers import Bot, rasa_pid, sqlite_url, start_bot
 
 UNLIMITED = {"RATE_LIMIT_PER_MINUTE": "1000000"}
 

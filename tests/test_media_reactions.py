@@ -22,10 +22,10 @@ from werkzeug.serving import make_server
 from channels.base import hub_signature
 from channels.render import CHANNEL_TEXTS, channel_text, media_reply, reaction_rating
 from console import create_app
-from scripts.servers import Bot
 from tests.console_support import PASSWORD, flask_cli
 from tests.fakes import FakeProvider
 from tests.helpers import CHANNEL_SECRETS
+from tests.support.servers import Bot
 from tests.test_channels import cloud_body, post_meta
 
 MESSENGER_SECRET = CHANNEL_SECRETS["MESSENGER_APP_SECRET"]

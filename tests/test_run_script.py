@@ -10,7 +10,7 @@ from typing import Iterator, Set
 import pytest
 import requests
 
-from scripts.servers import QUIET_ENV, ROOT, Process, free_port, wait_until
+from tests.support.servers import QUIET_ENV, ROOT, Process, free_port, wait_until
 
 
 def listening_addresses(port: int) -> Set[str]:

@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Tuple
 import pytest
 
 from scripts.heldout import Case, load_cases, set_path
-from scripts.servers import Bot
+from tests.support.servers import Bot
 
 # Intent -> the (kind, section) of its caveated answer; section None: any.
 CAVEATED: Dict[str, Tuple[str, str | None]] = {

@@ -11,8 +11,8 @@ from typing import Dict, Iterator, List, Tuple
 
 import pytest
 
-from scripts.servers import Bot, endpoints_yaml, start_bot
-from scripts.services import postgres_server, redis_server
+from tests.support.servers import Bot, endpoints_yaml, start_bot
+from tests.support.services import postgres_server, redis_server
 
 
 @pytest.fixture(scope="module")

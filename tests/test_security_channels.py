@@ -17,10 +17,10 @@ import requests
 import socketio
 
 from channels.base import hub_signature
-from scripts.servers import Bot, start_bot
-from scripts.services import redis_server
 from tests.fakes import FakeProvider
 from tests.helpers import CHANNEL_SECRETS
+from tests.support.servers import Bot, start_bot
+from tests.support.services import redis_server
 
 MESSENGER_SECRET = CHANNEL_SECRETS["MESSENGER_APP_SECRET"]
 REST_TOKEN = "rest-token-for-tests"

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from channels.guard import Limits, SharedLimiter, client_address
-from scripts.services import redis_server
 from storage.shared_state import MemoryState, RedisState, SQLState
+from tests.support.services import redis_server
 
 
 @pytest.fixture(params=["sqlite", "redis"])

@@ -1,7 +1,7 @@
 """End-to-end test stories, run by Rasa itself with --fail-on-prediction-errors."""
 import subprocess
 
-from scripts.servers import QUIET_ENV, ROOT, VENV_BIN
+from tests.support.servers import QUIET_ENV, ROOT, VENV_BIN
 
 
 def test_every_test_story_is_followed_exactly(tmp_path) -> None:

@@ -9,8 +9,8 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from scripts.services import postgres_server
 from storage.tracker_store import PandaSQLTrackerStore, TrackerStoreUnavailable, database_url
+from tests.support.services import postgres_server
 
 
 def conversation(sender: str, turns: int) -> DialogueStateTracker:

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from language.texts import TEXTS
-from scripts.servers import ROOT
+from tests.support.servers import ROOT
 
 TRANSLATIONS = ("vi", "ko")
 WHATSAPP_TITLE_MAX = 20

@@ -6,7 +6,7 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from scripts.servers import ROOT, Bot
+from tests.support.servers import ROOT, Bot
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

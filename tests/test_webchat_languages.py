@@ -4,7 +4,7 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from scripts.servers import Bot
+from tests.support.servers import Bot
 from tests.test_webchat import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 

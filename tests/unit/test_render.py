@@ -5,7 +5,7 @@ import yaml
 
 from channels import render
 from channels.render import Choice, Link, Reply
-from scripts.servers import ROOT
+from tests.support.servers import ROOT
 
 ANSWER = {
     "text": "A gentle foot massage 30–60 minutes before bedtime relaxes the whole body.",

@@ -15,7 +15,7 @@ from typing import Any, Dict, List
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 QUIET_ENV = {
     "RASA_TELEMETRY_ENABLED": "false",

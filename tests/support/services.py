@@ -16,7 +16,7 @@ from typing import Iterator
 
 import sqlalchemy as sa
 
-from scripts.servers import free_port
+from tests.support.servers import free_port
 
 
 def _as_postgres(args: list) -> list:
