@@ -16,7 +16,9 @@ from sanic.response import HTTPResponse, json, text
 from channels.guard import (
     STATE,
     Outcome,
+    Pipeline,
     SharedLimiter,
+    VisitorMessage,
     handle_visitor_message,
     slow_down,
 )
@@ -187,22 +189,12 @@ def last_choices(events: List[Dict[str, Any]]) -> List[Choice]:
     return choices
 
 
-async def handle_and_render(
-    on_new_message: Callable[[UserMessage], Awaitable[Any]],
-    channel: InputChannel,
-    limiter: SharedLimiter,
-    agent: Any,
-    output: RenderingOutput,
-    sender: str,
-    text: str,
-    message_id: str | None = None,
-    metadata: Dict[str, Any] | None = None,
-) -> None:
+async def handle_and_render(message: VisitorMessage, pipeline: Pipeline) -> None:
     """``handle_visitor_message`` for a rendering channel: over the limit, say so politely."""
-    handled = await handle_visitor_message(on_new_message, channel.name(), limiter, agent,
-                                           output, sender, text, message_id, metadata)
+    handled = await handle_visitor_message(message, pipeline)
     if handled.outcome is Outcome.LIMITED:
-        await output.deliver(sender, Reply(text=slow_down(text)))
+        output: RenderingOutput = message.output  # type: ignore[assignment]
+        await output.deliver(message.sender, Reply(text=slow_down(message.text)))
 
 
 class MetaWebhookInput(InputChannel):
@@ -286,8 +278,9 @@ class MetaWebhookInput(InputChannel):
                 if not new or await self.handled_here(agent, m):
                     continue
                 await handle_and_render(
-                    on_new_message, self, self.limiter, agent, self.get_output_channel(),
-                    m["sender"], m["text"], message_id)
+                    VisitorMessage(self.name(), m["sender"], m["text"], self.get_output_channel(),
+                                   message_id),
+                    Pipeline(on_new_message, self.limiter, agent))
             return json({"status": "EVENT_RECEIVED"})
 
         return hook

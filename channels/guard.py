@@ -297,50 +297,64 @@ class Handled:
     retry_after: int = 0
 
 
-async def handle_visitor_message(
-    on_new_message: Callable[[UserMessage], Awaitable[Any]],
-    channel: str,
-    limiter: SharedLimiter,
-    agent: Any,
-    output: CountingOutput,
-    sender: str,
-    text: str,
-    message_id: str | None = None,
-    metadata: Dict[str, Any] | None = None,
-    address: str | None = None,
-) -> Handled:
-    """Clean, rate-limit and process one visitor message; never leave it unanswered.
+@dataclass(frozen=True)
+class VisitorMessage:
+    """One message from a visitor, as a channel received it.
 
-    ``sender`` is the channel's id; the conversation is ``conversation_id``'s.
-    ``metadata`` must already be trusted (``public_metadata`` for visitors').
+    ``sender`` is the channel's id (the conversation is ``conversation_id``'s);
+    ``metadata`` must already be trusted (``public_metadata`` for visitors');
     ``address`` is the client's (None for provider webhooks and local callers).
     """
-    text, original_length = clean_text(text)
+
+    channel: str
+    sender: str
+    text: str
+    output: CountingOutput
+    message_id: str | None = None
+    metadata: Dict[str, Any] | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Where a channel hands visitor messages: Rasa's callback, the limiter, the agent."""
+
+    on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    limiter: SharedLimiter
+    agent: Any
+
+
+async def handle_visitor_message(message: VisitorMessage, pipeline: Pipeline) -> Handled:
+    """Clean, rate-limit and process one visitor message; never leave it unanswered."""
+    channel, sender, output = message.channel, message.sender, message.output
+    agent, limiter = pipeline.agent, pipeline.limiter
+    text, original_length = clean_text(message.text)
     if not text:
         return Handled(Outcome.EMPTY)
     sender_id = conversation_id(channel, sender)
-    allowed, retry_after = limiter.check(agent, sender_id, address)
+    allowed, retry_after = limiter.check(agent, sender_id, message.address)
     if not allowed:
         return Handled(Outcome.LIMITED, retry_after)
     text = await checked_payload(agent, sender_id, text)
     if not text:
         return Handled(Outcome.EMPTY)
-    metadata = dict(metadata or {})
+    metadata = dict(message.metadata or {})
     if original_length:
         metadata[TRUNCATED_NOTE] = original_length
     language = await visitor_language(agent, sender_id, text, metadata)
     if hasattr(output, "language"):  # rendering channels speak the visitor's language
         output.language = language  # type: ignore[attr-defined]
-    await on_new_message(UserMessage(text, output, sender_id, input_channel=channel,  # type: ignore[arg-type]
-                                     message_id=message_id, metadata=metadata or None))
+    await pipeline.on_new_message(UserMessage(  # type: ignore[arg-type]
+        text, output, sender_id, input_channel=channel, message_id=message.message_id,
+        metadata=metadata or None))
     if not output.delivered:
         logger.error(
             "No reply for a message from %s on %s: sent the contacts instead. "
             "Is the action server running (endpoints.yml action_endpoint)?", sender_id, channel)
         apology = cannot_answer_messages(agent, language)
         sent = [sent_by_channel(m) for m in apology]  # before an output can change them
-        for message in apology:
-            await output.send_response(sender_id, message)
+        for reply in apology:
+            await output.send_response(sender_id, reply)
         # staff see in the transcript what the visitor received
         await append_events(agent, sender_id, sent)
     return Handled(Outcome.ANSWERED)

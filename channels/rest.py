@@ -20,7 +20,9 @@ from channels.guard import (
     SLOW_DOWN,
     Limits,
     Outcome,
+    Pipeline,
     SharedLimiter,
+    VisitorMessage,
     client_address,
     handle_visitor_message,
     public_metadata,
@@ -117,9 +119,9 @@ class StrictRestInput(InputChannel):
             collector = CountingCollector()
             address = client_address(request.ip, request.headers.get("X-Forwarded-For"))
             handled = await handle_visitor_message(
-                on_new_message, self.name(), self.limiter, getattr(request.app.ctx, "agent", None),
-                collector, sender, data["message"], metadata=public_metadata(data.get("metadata")),
-                address=address)
+                VisitorMessage(self.name(), sender, data["message"], collector,
+                               metadata=public_metadata(data.get("metadata")), address=address),
+                Pipeline(on_new_message, self.limiter, getattr(request.app.ctx, "agent", None)))
             if handled.outcome is Outcome.EMPTY:
                 return bad_request("message is empty")
             if handled.outcome is Outcome.LIMITED:

@@ -31,7 +31,7 @@ from channels.base import (
     post,
 )
 from channels.delivery import contact_card, visitor_language
-from channels.guard import SharedLimiter
+from channels.guard import Pipeline, SharedLimiter, VisitorMessage
 from channels.render import (
     Reply,
     choice_for_number,
@@ -162,9 +162,10 @@ class TwilioWhatsAppInput(InputChannel):
             choice = (choice_for_number(text, await self._choices(request, sender))
                       if is_number_reply(text) else None)
             await handle_and_render(
-                on_new_message, self, self.limiter, agent,
-                self.get_output_channel(), sender, choice.payload if choice else text,
-                message_id, {"choice_title": choice.title} if choice else None)
+                VisitorMessage(self.name(), sender, choice.payload if choice else text,
+                               self.get_output_channel(), message_id,
+                               {"choice_title": choice.title} if choice else None),
+                Pipeline(on_new_message, self.limiter, agent))
             return text_response(EMPTY_TWIML, content_type="text/xml")
 
         return hook

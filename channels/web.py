@@ -26,7 +26,9 @@ from channels.base import MAX_BODY_BYTES, RenderingOutput, limit_request_size
 from channels.guard import (
     CHANNEL_PREFIXES,
     Outcome,
+    Pipeline,
     SharedLimiter,
+    VisitorMessage,
     client_address,
     handle_visitor_message,
     public_metadata,
@@ -171,9 +173,10 @@ class WebChatInput(SocketIOInput):
                 return
             output = WebOutput(sio, self.bot_message_evt)
             handled = await handle_visitor_message(
-                on_new_message, self.name(), self.limiter, self.agent, output, sender, text,
-                metadata=public_metadata(data.get(self.metadata_key)),
-                address=self.addresses.get(sid))
+                VisitorMessage(self.name(), sender, text, output,
+                               metadata=public_metadata(data.get(self.metadata_key)),
+                               address=self.addresses.get(sid)),
+                Pipeline(on_new_message, self.limiter, self.agent))
             if handled.outcome is Outcome.LIMITED:
                 await output.deliver(sender, Reply(text=slow_down(text)))
 

@@ -67,3 +67,20 @@ def normalise_dashes(text: str) -> str:
 
 
 __all__ = ["Path"]
+
+
+# Vague questions; the tests use those the current model is unsure of (nlu_fallback).
+UNSURE_CANDIDATES = [
+    "Is massage good for insomnia?",
+    "massage sleep stress pain",
+    "feet tired sleep?",
+    "relax better nights?",
+    "help me feel better overall",
+    "what would you recommend for my feet and my back and sleeping",
+    "stress or blood pressure, which one is it good for",
+    "feet or body for tired legs and sleep",
+    "good for me?",
+    "is it worth it for circulation or stress",
+    "sole points sleep pressure",
+    "massage for me",
+]

@@ -2,7 +2,7 @@
 import re
 
 from language.variants import variant_for
-from tests.helpers import buttons, customs, texts
+from tests.helpers import UNSURE_CANDIDATES, buttons, customs, texts
 from tests.support.servers import Bot
 
 FOOT_GUIDE = "foot-massage-benefits-panda-spa.txt"
@@ -122,20 +122,6 @@ def test_every_turn_is_stored_in_the_tracker_store(bot: Bot, sender: str) -> Non
     assert "utter_ask_reflexology" in [e.get("name") for e in events if e["event"] == "action"]
 
 
-UNSURE_CANDIDATES = [
-    "Is massage good for insomnia?",
-    "massage sleep stress pain",
-    "feet tired sleep?",
-    "relax better nights?",
-    "help me feel better overall",
-    "what would you recommend for my feet and my back and sleeping",
-    "stress or blood pressure, which one is it good for",
-    "feet or body for tired legs and sleep",
-    "good for me?",
-    "is it worth it for circulation or stress",
-    "sole points sleep pressure",
-    "massage for me",
-]
 
 
 def test_an_unsure_question_gets_suggestion_buttons_through_the_shipped_config(

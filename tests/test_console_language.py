@@ -17,6 +17,8 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, 
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from console import db
+from console.privacy import pseudonym
+from tests.console_support import CONSOLE_KEY
 from tests.test_media_reactions import console_on, page
 
 SLEEP_VI = "mát xa chân có giúp ngủ ngon không"
@@ -74,6 +76,11 @@ def seeded(tmp_path: Path) -> Dict[str, str]:
     return {"url": url, **senders}
 
 
+def link(stored_id: str) -> str:
+    """How the console links a conversation: its pseudonym."""
+    return pseudonym(stored_id, CONSOLE_KEY)
+
+
 def listed(session: requests.Session, **params: str) -> List[str]:
     html = session.get(f"{session.base}/", params=params).text  # type: ignore[attr-defined]
     return re.findall(r'<tr class="conversation">.*?<td class="language">([^<]*)</td>.*?'
@@ -83,17 +90,18 @@ def listed(session: requests.Session, **params: str) -> List[str]:
 def test_the_list_shows_each_conversation_language_and_filters_by_it(
         seeded: Dict[str, str]) -> None:
     with console_on(seeded["url"]) as console:
-        everything = {sender: language for language, sender in listed(console)}
-        assert everything == {seeded["en"]: "en", seeded["vi"]: "vi", seeded["ko"]: "ko"}
-        assert [s for _, s in listed(console, language="vi")] == [seeded["vi"]]
-        assert [s for _, s in listed(console, language="ko")] == [seeded["ko"]]
-        assert [s for _, s in listed(console, language="en")] == [seeded["en"]]
+        everything = {shown: language for language, shown in listed(console)}
+        assert everything == {link(seeded["en"]): "en", link(seeded["vi"]): "vi",
+                              link(seeded["ko"]): "ko"}
+        assert [s for _, s in listed(console, language="vi")] == [link(seeded["vi"])]
+        assert [s for _, s in listed(console, language="ko")] == [link(seeded["ko"])]
+        assert [s for _, s in listed(console, language="en")] == [link(seeded["en"])]
 
 
 def test_a_message_whose_language_cannot_be_told_keeps_the_conversation_language(
         seeded: Dict[str, str]) -> None:
     with console_on(seeded["url"]) as console:
-        transcript = page(console, f"/conversations/{seeded['vi']}")
+        transcript = page(console, f"/conversations/{link(seeded['vi'])}")
     assert re.findall(r'<td class="language">(\w+)</td>', transcript) == ["vi", "vi", "vi", "vi"]
 
 
@@ -114,10 +122,10 @@ def test_the_label_export_keeps_each_label_language_and_rasa_reads_it(
         seeded: Dict[str, str]) -> None:
     with console_on(seeded["url"]) as console:
         for sender in (seeded["vi"], seeded["en"], seeded["ko"]):
-            transcript = page(console, f"/conversations/{sender}")
+            transcript = page(console, f"/conversations/{link(sender)}")
             token = re.search(r'name="csrf_token" value="([^"]+)"', transcript).group(1)  # type: ignore[union-attr]
             event_id = re.search(r'name="event_id" value="(\d+)"', transcript).group(1)  # type: ignore[union-attr]
-            console.post(f"{console.base}/conversations/{sender}/label", data={  # type: ignore[attr-defined]
+            console.post(f"{console.base}/conversations/{link(sender)}/label", data={  # type: ignore[attr-defined]
                 "csrf_token": token, "event_id": event_id, "intent": "ask_sleep"})
         exported = page(console, "/labels/export.yml")
     reader = RasaYAMLReader()

@@ -22,9 +22,10 @@ from werkzeug.serving import make_server
 from channels.base import hub_signature
 from channels.render import CHANNEL_TEXTS, channel_text, media_reply, reaction_rating
 from console import create_app
-from tests.console_support import PASSWORD, flask_cli
+from console.privacy import pseudonym
+from tests.console_support import CONSOLE_KEY, PASSWORD, flask_cli
 from tests.fakes import FakeProvider
-from tests.helpers import CHANNEL_SECRETS
+from tests.helpers import CHANNEL_SECRETS, UNSURE_CANDIDATES
 from tests.support.servers import Bot
 from tests.test_channels import cloud_body, post_meta
 
@@ -85,7 +86,8 @@ def cloud_sent(provider: FakeProvider, since: int, sender: str, message_id: str,
 
 
 def events(bot: Bot, sender: str) -> List[Dict[str, Any]]:
-    return bot.tracker(sender)["events"]
+    """A Messenger or WhatsApp conversation's events (provider ids are stored as they are)."""
+    return bot.tracker(sender, prefix="")["events"]
 
 
 def user_texts(bot: Bot, sender: str) -> List[str]:
@@ -98,7 +100,8 @@ def console_on(db_url: str) -> Iterator[requests.Session]:
     name = f"staff{uuid.uuid4().hex[:6]}"
     made = flask_cli(db_url, "create-staff", name, "--password-stdin", stdin=PASSWORD + "\n")
     assert made.returncode == 0, made.stderr
-    app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "test-console-key"})
+    app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": CONSOLE_KEY,
+                      "SESSION_COOKIE_SECURE": False})  # plain HTTP on loopback
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
@@ -114,6 +117,11 @@ def console_on(db_url: str) -> Iterator[requests.Session]:
         server.shutdown()
         if "engine" in app.extensions:
             app.extensions["engine"].dispose()
+
+
+def transcript_path(stored_id: str) -> str:
+    """A conversation's transcript: the console links it by its pseudonym."""
+    return f"/conversations/{pseudonym(stored_id, CONSOLE_KEY)}"
 
 
 def page(session: requests.Session, path: str) -> str:
@@ -202,10 +210,10 @@ def test_messenger_text_is_marked_seen_with_typing_before_the_answer(
         bot: Bot, provider: FakeProvider) -> None:
     sender, mark = psid(), provider.mark()
     post_messenger(bot, messenger_event(sender, message={
-        "mid": f"m_{uuid.uuid4().hex}", "text": "I want to book"}))
+        "mid": f"m_{uuid.uuid4().hex}", "text": "how much is a foot massage?"}))
     sent = sent_json(provider, "/me/messages", mark, sender, count=4)
     assert [s.get("sender_action") for s in sent[:2]] == ["mark_seen", "typing_on"]
-    assert sent[2]["message"]["text"].startswith("Lovely, let's get you booked!")
+    assert sent[2]["message"]["text"].startswith("I don't have Panda Spa's current prices")
 
 
 # --- media on WhatsApp -------------------------------------------------------------
@@ -293,7 +301,7 @@ def test_a_messenger_reaction_rates_the_answer_in_the_console(
         post_messenger(bot, messenger_event(sender, reaction={
             "reaction": "love", "emoji": "❤️", "action": "react", "mid": mid}))
         assert sent_json(provider, "/me/messages", mark, sender, count=0) == []
-        transcript = page(console, f"/conversations/{sender}")
+        transcript = page(console, transcript_path(sender))
         assert "reacted ❤️ to the answer (👍 helpful)" in transcript
         assert '<span class="flag">👍 helpful</span>' in transcript
         assert helpful_count(page(console, "/dashboard")) == (before[0] + 1, before[1])
@@ -303,13 +311,14 @@ def test_a_messenger_reaction_rates_the_answer_in_the_console(
         assert sent_json(provider, "/me/messages", mark, sender, count=0) == []
         assert helpful_count(page(console, "/dashboard")) == before
         assert '<span class="flag">👍 helpful</span>' not in page(
-            console, f"/conversations/{sender}")
+            console, transcript_path(sender))
 
 
 def test_whatsapp_reactions_rate_and_unrate_the_answer(bot: Bot, provider: FakeProvider) -> None:
     assert bot.db is not None
     sender, mark = phone(), provider.mark()
-    post_cloud(bot, cloud_body(sender, {"type": "text", "text": {"body": "I want to book"}}))
+    post_cloud(bot, cloud_body(sender, {"type": "text",
+                                        "text": {"body": "how much is a foot massage?"}}))
     wamid = answer_id(provider, CLOUD_PATH, mark, sender, "booking@pandaspa.vn")
     time.sleep(QUIET_SECONDS)
     with console_on(f"sqlite:///{bot.db}") as console:
@@ -322,7 +331,7 @@ def test_whatsapp_reactions_rate_and_unrate_the_answer(bot: Bot, provider: FakeP
         assert [r for r in provider.sent_to(CLOUD_PATH, mark)] == []
         assert helpful_count(page(console, "/dashboard")) == (before[0], before[1] + 1)
         assert '<span class="flag down">👎 not helpful</span>' in page(
-            console, f"/conversations/{sender}")
+            console, transcript_path(sender))
         post_cloud(bot, cloud_body(sender, {"type": "reaction", "reaction": {
             "message_id": wamid, "emoji": ""}}))
         time.sleep(QUIET_SECONDS)
@@ -354,16 +363,17 @@ def test_a_send_refused_by_the_24_hour_window_is_not_delivered_in_the_console(
     provider.fail_when(f'"to": "{sender}"', 400, {"error": {
         "message": "(#131047) Re-engagement message", "type": "OAuthException",
         "code": 131047, "error_data": {"details": "More than 24 hours have passed"}}})
-    post_cloud(bot, cloud_body(sender, {"type": "text", "text": {"body": "I want to book"}}))
+    post_cloud(bot, cloud_body(sender, {"type": "text",
+                                        "text": {"body": "how much is a foot massage?"}}))
     provider.wait_for(CLOUD_PATH, mark, count=2, match=sender)
     time.sleep(QUIET_SECONDS)
     refused = [r.body for r in provider.sent_to(CLOUD_PATH, mark) if sender.encode() in r.body]
-    # two bot messages (the booking line, the contacts), each tried once: a 400 is final
+    # two bot messages (no prices, the contacts), each tried once: a 400 is final
     assert len(refused) == len(set(refused)) == 2
     log = bot.rasa.log.read_text(errors="replace")
     assert "error 131047 (the 24-hour customer-service window is closed)" in log
     with console_on(f"sqlite:///{bot.db}") as console:
-        transcript = page(console, f"/conversations/{sender}")
+        transcript = page(console, transcript_path(sender))
     assert "not delivered (error 131047: WhatsApp's 24-hour window was closed)" in transcript
 
 
@@ -374,16 +384,16 @@ def test_a_send_that_fails_after_retries_is_not_delivered_in_the_console(
     provider.fail_when(f'"id": "{sender}"}}, "messaging_type"', 503, {"error": {
         "message": "Service temporarily unavailable", "code": 2}})
     post_messenger(bot, messenger_event(sender, message={
-        "mid": f"m_{uuid.uuid4().hex}", "text": "I want to book"}))
+        "mid": f"m_{uuid.uuid4().hex}", "text": "how much is a foot massage?"}))
     provider.wait_for("/me/messages", mark, count=8, match=sender, timeout=30)
     time.sleep(QUIET_SECONDS)
     answers = [r.body for r in provider.sent_to("/me/messages", mark)
                if sender.encode() in r.body and b"messaging_type" in r.body]
-    # two bot messages (the booking line, the contacts), each tried once and retried twice
+    # two bot messages (no prices, the contacts), each tried once and retried twice
     assert len(answers) == 6 and sorted(set(answers) and [answers.count(a) for a in
                                                           set(answers)]) == [3, 3]
     with console_on(f"sqlite:///{bot.db}") as console:
-        transcript = page(console, f"/conversations/{sender}")
+        transcript = page(console, transcript_path(sender))
     assert "not delivered (error 2)" in transcript
 
 
@@ -392,13 +402,18 @@ def test_a_send_that_fails_after_retries_is_not_delivered_in_the_console(
 
 def test_the_did_you_mean_turn_shows_its_suggestions_in_the_transcript(bot: Bot) -> None:
     assert bot.db is not None
-    sender = f"unsure-{uuid.uuid4().hex[:8]}"
-    reply = bot.say("is it good", sender)
+    tag = uuid.uuid4().hex[:8]
+    unsure = [t for t in UNSURE_CANDIDATES if bot.parse(t)["intent"]["name"] == "nlu_fallback"]
+    assert unsure, "no vague question falls back with this model: add one to the candidates"
+    asked = [(f"unsure-{tag}-{i}", bot.say(text, f"unsure-{tag}-{i}"))
+             for i, text in enumerate(unsure)]
+    offered = [(sender, reply) for sender, reply in asked
+               if any("Did you mean" in m.get("text", "") for m in reply)]
+    assert offered, f"no vague question got suggestions: {asked}"
+    sender, reply = offered[0]
     suggested = [b["title"] for m in reply for b in m.get("buttons", [])]
-    if not any("Did you mean" in m.get("text", "") for m in reply):
-        pytest.fail(f"the bot answered instead of asking: {reply}")
     with console_on(f"sqlite:///{bot.db}") as console:
-        transcript = page(console, f"/conversations/{sender}")
+        transcript = page(console, transcript_path(f"rest:{sender}"))
     row = re.search(r'<td class="bot">(.*?)</td>', transcript, re.S).group(1)  # type: ignore[union-attr]
     assert "Did you mean one of these?" in row
     assert all(f"[{title}]" in row for title in suggested) and suggested
@@ -411,7 +426,7 @@ def test_the_apology_sent_without_the_action_server_is_in_the_transcript(
     reply = bare_bot.say("qwzx plorb vvv", sender)
     assert any(APOLOGY in m.get("text", "") for m in reply)
     with console_on(f"sqlite:///{bare_bot.db}") as console:
-        transcript = page(console, f"/conversations/{sender}")
+        transcript = page(console, transcript_path(f"rest:{sender}"))
     row = html.unescape(re.search(r'<td class="bot">(.*?)</td>', transcript,  # type: ignore[union-attr]
                                   re.S).group(1))
     assert APOLOGY in row and "You can reach Panda Spa on Hotline 1" in row
