@@ -20,7 +20,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONWARNINGS := ignore
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install run train shell validate lint test test-fast bench review staff clean
+.PHONY: help install run train shell validate lint test test-fast heldout bench review staff clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -98,6 +98,9 @@ review: $(STAMPS)/install ## Start the staff console on 127.0.0.1:$(CONSOLE_PORT
 staff: $(STAMPS)/install ## Create a staff account: make staff NAME=lan
 	@test -n "$(NAME)" || { echo "usage: make staff NAME=<login name>"; exit 2; }
 	$(BIN)/flask --app console create-staff $(NAME)
+
+heldout: $(MODEL) ## Accuracy on every held-out set, per category, into results/heldout-<set>.md
+	$(BIN)/python -m scripts.heldout
 
 bench: $(MODEL) ## Benchmark this bot against stock Rasa 3.6; writes bench/RESULTS.md
 	$(BIN)/python bench/run.py
