@@ -1,0 +1,78 @@
+"""A Rasa NLU component that applies the safety rule to the classifier's choice.
+
+Placed after the intent classifier and before ``FallbackClassifier``: when a
+message names a health condition, a risk or a contraindication
+(``safety.terms``) and the classifier chose a benefit answer, or was unsure,
+the message is read as the safety question (``ask_health_condition``). Answers
+that already carry their own caveat or make no claim (pregnancy, the safety
+answer itself, "ask the team", prices, hours, location) are left alone.
+"""
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from safety.terms import names_a_condition
+
+DEFAULTS: Dict[str, Any] = {
+    "safety_intent": "ask_health_condition",
+    # questions whose answers carry their own caveat or make no benefit claim
+    "keep": ["ask_health_condition", "ask_pregnancy", "ask_not_covered", "ask_services",
+             "ask_prices", "ask_opening_hours", "ask_location"],
+    "question_prefix": "ask_",
+    # below this the classifier is unsure; a named condition then gets the safety answer
+    "unsure_below": 0.45,
+    "confidence": 0.95,
+}
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class SafetyGate(GraphComponent):
+    """Reads a benefit (or unsure) reading of a condition question as the safety question."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        """The safety intent, the answers left alone, and the unsure level."""
+        return dict(DEFAULTS)
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        self.config = {**DEFAULTS, **config}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SafetyGate":
+        """A gate with ``config``."""
+        return cls(config)
+
+    def overrides(self, intent: Dict[str, Any] | None, text: str) -> bool:
+        """Whether the message must be read as the safety question."""
+        name = (intent or {}).get("name") or ""
+        confidence = float((intent or {}).get("confidence") or 0.0)
+        benefit = (name.startswith(self.config["question_prefix"])
+                   and name not in self.config["keep"])
+        unsure = confidence < self.config["unsure_below"]
+        return (benefit or unsure) and name not in self.config["keep"] \
+            and names_a_condition(text)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Apply the rule to each message."""
+        safety = self.config["safety_intent"]
+        for message in messages:
+            if not self.overrides(message.get(INTENT), message.get(TEXT) or ""):
+                continue
+            chosen = {"name": safety, "confidence": float(self.config["confidence"])}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != safety]
+            message.set(INTENT, chosen, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+        return messages

@@ -1,0 +1,65 @@
+"""safety/: a message that names a condition never gets a benefit answer."""
+import pytest
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from safety.component import SafetyGate
+from safety.terms import names_a_condition
+
+
+@pytest.mark.parametrize("text", [
+    "I have a blood clot in my leg, can I get a foot massage?",
+    "what are the side effects of foot massage",
+    "is daily massage too much for the body",
+    "Can reflexology start labour?",
+    "my ankles are swollen after the flight",
+    "massage chân có an toàn cho người tiểu đường không",
+    "massage chan co an toan cho nguoi tieu duong khong",
+    "발마사지 부작용 있어요?",
+    "당뇨가 있는데 발마사지 받아도 되나요",
+])
+def test_conditions_risks_and_contraindications_are_named(text: str) -> None:
+    assert names_a_condition(text)
+
+
+@pytest.mark.parametrize("text", [
+    "does foot massage help with sleep?", "cold feet? can massage help", "how often should I come",
+    "can massage lower my blood pressure", "what are your hours of business",
+    "massage chân có giúp ngủ ngon không", "chăm sóc bàn chân thế nào", "발마사지 효과가 뭐예요",
+])
+def test_ordinary_questions_are_not(text: str) -> None:
+    assert not names_a_condition(text)
+
+
+def parsed(text: str, intent: str, confidence: float) -> Message:
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": intent, "confidence": confidence})
+    message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence}])
+    return message
+
+
+def test_a_benefit_reading_of_a_condition_question_becomes_the_safety_question() -> None:
+    gate = SafetyGate(SafetyGate.get_default_config())
+    (message,) = gate.process([parsed("I have arthritis and diabetes, will it help my circulation?",
+                                      "ask_circulation", 0.9)])
+    assert message.get(INTENT)["name"] == "ask_health_condition"
+    assert [r["name"] for r in message.get(INTENT_RANKING_KEY)] == [
+        "ask_health_condition", "ask_circulation"]
+
+
+def test_an_unsure_condition_question_becomes_the_safety_question() -> None:
+    gate = SafetyGate(SafetyGate.get_default_config())
+    (message,) = gate.process([parsed("gout in my big toe", "greet", 0.2)])
+    assert message.get(INTENT)["name"] == "ask_health_condition"
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("I'm pregnant, is foot massage safe?", "ask_pregnancy"),
+    ("does it help with sleep?", "ask_sleep"),
+    ("what are your hours of operation", "ask_opening_hours"),
+    ("is there a risk of losing my deposit if I cancel", "ask_not_covered"),
+])
+def test_caveated_answers_and_ordinary_questions_are_left_alone(text: str, intent: str) -> None:
+    gate = SafetyGate(SafetyGate.get_default_config())
+    (message,) = gate.process([parsed(text, intent, 0.9)])
+    assert message.get(INTENT)["name"] == intent
