@@ -3,9 +3,10 @@
 Placed after the intent classifier and before ``FallbackClassifier``: when a
 message names a health condition, a risk or a contraindication
 (``safety.terms``) and the classifier chose a benefit answer, or was unsure,
-the message is read as the safety question (``ask_health_condition``). Answers
-that already carry their own caveat or make no claim (pregnancy, the safety
-answer itself, "ask the team", prices, hours, location) are left alone.
+the message is read as the safety question (``ask_health_condition``).
+Confident readings whose answers carry their own caveat (pregnancy, the safety
+answer itself) or are spa facts (prices, hours, location) are left alone; "ask
+the team" is no answer to a health question, so it gives way too.
 """
 from typing import Any, Dict, List
 
@@ -20,9 +21,9 @@ from safety.terms import names_a_condition
 
 DEFAULTS: Dict[str, Any] = {
     "safety_intent": "ask_health_condition",
-    # questions whose answers carry their own caveat or make no benefit claim
-    "keep": ["ask_health_condition", "ask_pregnancy", "ask_not_covered", "ask_services",
-             "ask_prices", "ask_opening_hours", "ask_location"],
+    # confident readings left alone: answers with their own caveat, and spa facts
+    "keep": ["ask_health_condition", "ask_pregnancy", "ask_prices", "ask_opening_hours",
+             "ask_location"],
     "question_prefix": "ask_",
     # below this the classifier is unsure; a named condition then gets the safety answer
     "unsure_below": 0.45,
@@ -62,8 +63,9 @@ class SafetyGate(GraphComponent):
         benefit = (name.startswith(self.config["question_prefix"])
                    and name not in self.config["keep"])
         unsure = confidence < self.config["unsure_below"]
-        return (benefit or unsure) and name not in self.config["keep"] \
-            and names_a_condition(text)
+        # the safety answer itself is made certain, so no "did you mean" stands in for it
+        chosen_safety = name == self.config["safety_intent"]
+        return (benefit or unsure or chosen_safety) and names_a_condition(text)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Apply the rule to each message."""
@@ -71,8 +73,13 @@ class SafetyGate(GraphComponent):
         for message in messages:
             if not self.overrides(message.get(INTENT), message.get(TEXT) or ""):
                 continue
-            chosen = {"name": safety, "confidence": float(self.config["confidence"])}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != safety]
+            certainty = float(self.config["confidence"])
+            chosen = {"name": safety, "confidence": certainty}
+            others = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != safety]
+            # the others share what is left, so none rivals the safety reading
+            total = sum(float(r.get("confidence") or 0.0) for r in others) or 1.0
+            ranking = [{**r, "confidence": float(r.get("confidence") or 0.0) / total
+                        * (1.0 - certainty)} for r in others]
             message.set(INTENT, chosen, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
         return messages

@@ -9,21 +9,22 @@ import re
 import unicodedata
 
 ENGLISH = [
-    r"contra-?indicat\w*", r"side[- ]?effects?", r"risks?", r"risky", r"dangerous", r"harmful",
+    r"contra-?indicat\w*", r"side[- ]?effects?", r"(?:any|health) risks?", r"dangerous", r"harmful",
     r"unsafe", r"is it safe", r"is (?:it|massage|foot massage|reflexology) (?:ok|okay|safe)",
     r"too much", r"too often", r"overdo\w*", r"varicose", r"thrombos\w*", r"dvt",
     r"blood clots?", r"clots?", r"cancer", r"chemo\w*", r"tumou?rs?", r"fibromyalgia", r"gout",
     r"osteoporosis", r"epilep\w*", r"seizures?", r"heart (?:condition|disease|failure|problems?)",
     r"pacemaker", r"stroke", r"uncontrolled", r"severe (?:high )?blood pressure",
     r"blood thinners?", r"warfarin", r"anticoagulants?", r"medications?", r"medicines?",
-    r"pills", r"surgery", r"operation", r"post-?op", r"fractur\w*", r"broken (?:bone|toe|ankle)",
+    r"pills", r"surgery", r"operated", r"post-?op", r"fractur\w*", r"broken (?:bone|toe|ankle)",
     r"sprain\w*", r"torn", r"open wounds?", r"wounds?", r"rash\w*", r"eczema", r"psoriasis",
     r"dermatitis", r"infections?", r"infected", r"fungal", r"athlete'?s foot", r"fever",
     r"flu", r"covid", r"(?:have|got|with|caught) (?:a )?cold\b", r"diabet\w*", r"neuropath\w*",
     r"numb\w*", r"swollen", r"swelling", r"oedema", r"edema", r"cellulite", r"allerg\w*",
     r"arthritis", r"kidney", r"liver", r"hepatitis", r"lymph\w*", r"induce (?:labou?r)?",
     r"labou?r", r"due date", r"contractions?", r"high-?risk pregnancy", r"miscarriage",
-    r"dizzy", r"faint\w*",
+    r"dizzy", r"faint\w*", r"(?:medical|health) conditions?", r"inadvisable", r"warts?",
+    r"moles?", r"overdue", r"pregnan\w*",
 ]
 # Vietnamese, matched on the text without diacritics too (so typed either way).
 VIETNAMESE = [

@@ -43,8 +43,9 @@ def test_a_benefit_reading_of_a_condition_question_becomes_the_safety_question()
     (message,) = gate.process([parsed("I have arthritis and diabetes, will it help my circulation?",
                                       "ask_circulation", 0.9)])
     assert message.get(INTENT)["name"] == "ask_health_condition"
-    assert [r["name"] for r in message.get(INTENT_RANKING_KEY)] == [
-        "ask_health_condition", "ask_circulation"]
+    ranking = message.get(INTENT_RANKING_KEY)
+    assert [r["name"] for r in ranking] == ["ask_health_condition", "ask_circulation"]
+    assert ranking[0]["confidence"] - ranking[1]["confidence"] > 0.5  # no "did you mean"
 
 
 def test_an_unsure_condition_question_becomes_the_safety_question() -> None:
@@ -56,10 +57,17 @@ def test_an_unsure_condition_question_becomes_the_safety_question() -> None:
 @pytest.mark.parametrize("text, intent", [
     ("I'm pregnant, is foot massage safe?", "ask_pregnancy"),
     ("does it help with sleep?", "ask_sleep"),
-    ("what are your hours of operation", "ask_opening_hours"),
     ("is there a risk of losing my deposit if I cancel", "ask_not_covered"),
+    ("what are your hours of operation", "ask_opening_hours"),
 ])
 def test_caveated_answers_and_ordinary_questions_are_left_alone(text: str, intent: str) -> None:
     gate = SafetyGate(SafetyGate.get_default_config())
     (message,) = gate.process([parsed(text, intent, 0.9)])
     assert message.get(INTENT)["name"] == intent
+
+
+def test_an_ask_the_team_reading_of_a_condition_question_becomes_the_safety_question() -> None:
+    gate = SafetyGate(SafetyGate.get_default_config())
+    (message,) = gate.process([parsed("can I have a massage while on chemotherapy",
+                                      "ask_services", 0.8)])
+    assert message.get(INTENT)["name"] == "ask_health_condition"
