@@ -17,10 +17,12 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from safety.terms import names_a_condition
+from safety.terms import names_a_condition, names_pregnancy
 
 DEFAULTS: Dict[str, Any] = {
     "safety_intent": "ask_health_condition",
+    # a pregnancy question gets the prenatal answer (caveated), never another one
+    "pregnancy_intent": "ask_pregnancy",
     # confident readings left alone: answers with their own caveat, and spa facts
     "keep": ["ask_health_condition", "ask_pregnancy", "ask_prices", "ask_opening_hours",
              "ask_location"],
@@ -56,26 +58,30 @@ class SafetyGate(GraphComponent):
         """A gate with ``config``."""
         return cls(config)
 
-    def overrides(self, intent: Dict[str, Any] | None, text: str) -> bool:
-        """Whether the message must be read as the safety question."""
+    def reading(self, intent: Dict[str, Any] | None, text: str) -> str | None:
+        """The question the message must be read as, or None to keep the classifier's."""
         name = (intent or {}).get("name") or ""
         confidence = float((intent or {}).get("confidence") or 0.0)
         benefit = (name.startswith(self.config["question_prefix"])
                    and name not in self.config["keep"])
         unsure = confidence < self.config["unsure_below"]
+        safety, pregnancy = self.config["safety_intent"], self.config["pregnancy_intent"]
         # the safety answer itself is made certain, so no "did you mean" stands in for it
-        chosen_safety = name == self.config["safety_intent"]
-        return (benefit or unsure or chosen_safety) and names_a_condition(text)
+        if (benefit or unsure or name == safety) and names_a_condition(text):
+            return safety
+        if (benefit or unsure) and name != pregnancy and names_pregnancy(text):
+            return pregnancy
+        return None
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Apply the rule to each message."""
-        safety = self.config["safety_intent"]
         for message in messages:
-            if not self.overrides(message.get(INTENT), message.get(TEXT) or ""):
+            target = self.reading(message.get(INTENT), message.get(TEXT) or "")
+            if target is None:
                 continue
             certainty = float(self.config["confidence"])
-            chosen = {"name": safety, "confidence": certainty}
-            others = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != safety]
+            chosen = {"name": target, "confidence": certainty}
+            others = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != target]
             # the others share what is left, so none rivals the safety reading
             total = sum(float(r.get("confidence") or 0.0) for r in others) or 1.0
             ranking = [{**r, "confidence": float(r.get("confidence") or 0.0) / total

@@ -21,10 +21,10 @@ ENGLISH = [
     r"dermatitis", r"infections?", r"infected", r"fungal", r"athlete'?s foot", r"fever",
     r"flu", r"covid", r"(?:have|got|with|caught) (?:a )?cold\b", r"diabet\w*", r"neuropath\w*",
     r"numb\w*", r"swollen", r"swelling", r"oedema", r"edema", r"cellulite", r"allerg\w*",
-    r"arthritis", r"kidney", r"liver", r"hepatitis", r"lymph\w*", r"induce (?:labou?r)?",
+    r"arthritis", r"kidney", r"liver", r"hepatitis", r"induce (?:labou?r)?",
     r"labou?r", r"due date", r"contractions?", r"high-?risk pregnancy", r"miscarriage",
     r"dizzy", r"faint\w*", r"(?:medical|health) conditions?", r"inadvisable", r"warts?",
-    r"moles?", r"overdue", r"pregnan\w*",
+    r"moles?", r"overdue",
 ]
 # Vietnamese, matched on the text without diacritics too (so typed either way).
 VIETNAMESE = [
@@ -58,3 +58,15 @@ def names_a_condition(text: str) -> bool:
     if _ENGLISH.search(text) or _VIETNAMESE.search(plain(text)):
         return True
     return any(word in text for word in KOREAN)
+
+
+_PREGNANCY = re.compile(r"\b(?:pregnan\w*|prenatal|mothers?-to-be|expecting a baby)\b",
+                        re.IGNORECASE)
+PREGNANCY_VI = re.compile(r"\b(?:mang thai|co thai|ba bau|co bau|dang bau)\b")
+PREGNANCY_KO = ("임신", "임산부", "산모")
+
+
+def names_pregnancy(text: str) -> bool:
+    """Whether ``text`` speaks of a pregnancy."""
+    return bool(_PREGNANCY.search(text) or PREGNANCY_VI.search(plain(text))
+                or any(word in text for word in PREGNANCY_KO))

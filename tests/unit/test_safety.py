@@ -71,3 +71,10 @@ def test_an_ask_the_team_reading_of_a_condition_question_becomes_the_safety_ques
     (message,) = gate.process([parsed("can I have a massage while on chemotherapy",
                                       "ask_services", 0.8)])
     assert message.get(INTENT)["name"] == "ask_health_condition"
+
+
+def test_a_pregnancy_question_read_as_ask_the_team_gets_the_prenatal_answer() -> None:
+    gate = SafetyGate(SafetyGate.get_default_config())
+    (message,) = gate.process([parsed("my wife is pregnant, do you do massages for her?",
+                                      "ask_services", 0.7)])
+    assert message.get(INTENT)["name"] == "ask_pregnancy"
