@@ -28,6 +28,13 @@ def variants(responses: Dict[str, Any]) -> List[Any]:
     ]
 
 
+def english(name: str) -> List[Dict[str, Any]]:
+    """The English variants of a response (the translations are checked in test_translations)."""
+    return [v for v in RESPONSES[name]
+            if not any(c.get("name") == "language" and c.get("value") != "en"
+                       for c in v.get("condition") or [])]
+
+
 def sourced(responses: Dict[str, Any]) -> List[Any]:
     return [
         pytest.param(name, v, id=f"{name}[{i}]")
@@ -121,7 +128,7 @@ def test_answers_that_make_no_claim_cite_nothing_and_give_the_contacts(intent: s
 
 @pytest.mark.parametrize("intent", ["ask_not_covered", "ask_services"])
 def test_questions_the_articles_cannot_answer_get_no_benefit_claim(intent: str) -> None:
-    for variant in RESPONSES[f"utter_{intent}"]:
+    for variant in english(f"utter_{intent}"):
         text = variant["text"].lower()
         assert "don't" in text and "team" in text, intent
         assert not re.search(r"\b(helps?|relieves?|improves?|reduces?|eases?|boosts?)\b",
@@ -148,14 +155,14 @@ def test_only_the_foot_guide_is_called_the_spas_own() -> None:
 
 
 def test_frequency_names_the_foot_guide_and_a_short_massage_at_home() -> None:
-    for variant in RESPONSES["utter_ask_frequency"]:
+    for variant in english("utter_ask_frequency"):
         assert "foot massage guide" in variant["text"], variant["text"]
         assert "at home" in variant["text"], variant["text"]
         assert "depends on your goals and health condition" in variant["text"]
 
 
 def test_pregnancy_answers_say_safety_is_not_covered_and_send_to_a_doctor() -> None:
-    for variant in RESPONSES["utter_ask_pregnancy"]:
+    for variant in english("utter_ask_pregnancy"):
         text = variant["text"]
         assert re.search(r"(don't|doesn't) cover whether .*safe", text) or (
             "Neither article covers whether" in text), text
@@ -164,17 +171,17 @@ def test_pregnancy_answers_say_safety_is_not_covered_and_send_to_a_doctor() -> N
 
 @pytest.mark.parametrize("response", ["utter_ask_depression_anxiety", "utter_health_caution"])
 def test_mental_health_and_safety_answers_send_to_a_doctor(response: str) -> None:
-    for variant in RESPONSES[response]:
+    for variant in english(response):
         assert "doctor" in variant["text"], (response, variant["text"])
 
 
 def test_the_safety_answer_says_not_to_stop_medication_without_a_doctor() -> None:
-    (variant,) = RESPONSES["utter_health_caution"]
+    (variant,) = english("utter_health_caution")
     assert "don't stop or change any medication without your doctor" in variant["text"]
 
 
 def test_injury_answers_send_a_recent_injury_to_a_doctor_first() -> None:
-    for variant in RESPONSES["utter_ask_sports_massage"]:
+    for variant in english("utter_ask_sports_massage"):
         assert "recent or acute injury, check with a doctor first" in variant["text"]
 
 
@@ -256,7 +263,7 @@ def test_no_price_or_opening_hour_is_invented(name: str, variant: Dict[str, Any]
 
 
 def test_handoff_gives_every_contact_as_a_link() -> None:
-    (card,) = RESPONSES["utter_contacts"]
+    (card,) = english("utter_contacts")
     for detail in ["(+84) 70 818 5397", "(+84) 38 396 7775", "booking@pandaspa.vn",
                    "Panda Spa Da Nang", "229 Nguyen Van Thoai", "225 Nguyen Van Thoai"]:
         assert detail in card["text"]
