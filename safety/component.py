@@ -69,7 +69,8 @@ class SafetyGate(GraphComponent):
         # the safety answer itself is made certain, so no "did you mean" stands in for it
         if (benefit or unsure or name == safety) and names_a_condition(text):
             return safety
-        if (benefit or unsure) and name != pregnancy and names_pregnancy(text):
+        # a pregnancy question gets the prenatal answer, made certain the same way
+        if (benefit or unsure or name == pregnancy) and names_pregnancy(text):
             return pregnancy
         return None
 

@@ -137,7 +137,8 @@ def test_a_listed_site_shows_the_launcher_and_has_a_conversation(
     messages = page.locator(".rw-messages-container")
     expect(messages).to_contain_text("30–60 minutes before bedtime", timeout=30_000)
     session = json.loads(page.evaluate("localStorage.getItem('chat_session')"))["session_id"]
-    texts = [e["text"] for e in embedding.bot.tracker(session)["events"] if e["event"] == "user"]
+    events = embedding.bot.tracker(session, prefix="web:")["events"]  # chat ids are web:<id>
+    texts = [e["text"] for e in events if e["event"] == "user"]
     assert texts[-1] == "does foot massage help with sleep?"
     assert texts[0] == '/greet{"language":"en"}'
     context.close()
@@ -156,7 +157,7 @@ def test_any_page_of_the_listed_site_greets_in_the_browser_language(
     deadline = time.monotonic() + 20
     texts: list = []
     while time.monotonic() < deadline and not texts:
-        texts = [e["text"] for e in embedding.bot.tracker(session)["events"]
+        texts = [e["text"] for e in embedding.bot.tracker(session, prefix="web:")["events"]
                  if e["event"] == "user"]
         time.sleep(0.5)
     assert texts[:1] == ['/greet{"language":"vi"}']

@@ -44,7 +44,9 @@ def test_a_labelled_message_is_answered_after_merging_and_retraining(bot: Bot,
     subprocess.run([str(VENV_BIN / "rasa"), "train", "--out", str(project / "models"),
                     "--fixed-model-name", "relabelled"], cwd=project, check=True,
                    env={**os.environ, **QUIET_ENV,
-                        "RASA_CACHE_DIRECTORY": str(tmp_path / "cache")},
+                        "RASA_CACHE_DIRECTORY": str(tmp_path / "cache"),
+                        # the pipeline's own components (language/, safety/)
+                        "PYTHONPATH": str(ROOT)},
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
     cwd = os.getcwd()
     os.chdir(project)
