@@ -25,6 +25,7 @@ from console import db, summaries
 from console.auth import login_required
 from console.privacy import mask, pseudonym, spreadsheet_safe
 from console.transcripts import LANGUAGE_NAMES, Conversation, Turn, conversations
+from storage.settings import ROOT
 
 bp = Blueprint("conversations", __name__)
 INTENT_NAME = re.compile(r"^[a-z][a-z0-9_]{2,60}$")
@@ -33,7 +34,7 @@ INTENT_NAME = re.compile(r"^[a-z][a-z0-9_]{2,60}$")
 @lru_cache(maxsize=1)
 def known_intents() -> List[str]:
     """The intents in domain.yml, read once."""
-    domain = yaml.safe_load((db.ROOT / "domain.yml").read_text())
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
     return sorted(domain.get("intents") or [])
 
 

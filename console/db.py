@@ -4,16 +4,13 @@ The URL is the tracker store's: ``TRACKER_DB_URL`` when set, otherwise the
 SQLite file named in endpoints.yml. The engine is made once, on first use.
 """
 import datetime as dt
-from pathlib import Path
 from typing import Any, Dict, List
 
 import sqlalchemy as sa
-import yaml
 from flask import Flask, current_app, g
 
-from storage.settings import database_url
+from storage.settings import configured_url
 
-ROOT = Path(__file__).resolve().parent.parent
 metadata = sa.MetaData()
 
 # Rasa's table (storage/tracker_store.py writes it); described here to read it.
@@ -52,16 +49,6 @@ reveals = sa.Table(
     sa.Column("revealed_by", sa.String(80), nullable=False),
     sa.Column("revealed_at", sa.DateTime, nullable=False),
 )
-
-
-def configured_url() -> str:
-    """The tracker store's database URL (see storage/tracker_store.py)."""
-    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text()) or {}
-    db = (endpoints.get("tracker_store") or {}).get("db", "conversations.db")
-    url = database_url(str(db))
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-        url = f"sqlite:///{ROOT / url[len('sqlite:///'):]}"
-    return url
 
 
 def engine() -> sa.engine.Engine:

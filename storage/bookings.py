@@ -6,17 +6,14 @@ e-mail went out: ``send_pending`` retries those, oldest first, and never deletes
 """
 import datetime as dt
 import logging
-from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping
 
 import sqlalchemy as sa
-import yaml
 
-from storage.settings import database_url
+from storage.settings import configured_url
 
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
 STATUSES = ("new", "confirmed", "declined", "cancelled")
 
 metadata = sa.MetaData()
@@ -55,16 +52,6 @@ status_changes = sa.Table(
 def now() -> dt.datetime:
     """The current UTC time, naive (stored as UTC, like the console's tables)."""
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
-def configured_url() -> str:
-    """The tracker store's database: ``TRACKER_DB_URL`` or endpoints.yml's SQLite file."""
-    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text()) or {}
-    db = (endpoints.get("tracker_store") or {}).get("db", "conversations.db")
-    url = database_url(str(db))
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-        url = f"sqlite:///{ROOT / url[len('sqlite:///'):]}"
-    return url
 
 
 def make_engine(url: str | None = None) -> sa.engine.Engine:

@@ -70,6 +70,22 @@ def database_url(db: str, host: str | None = None) -> str:
     return os.environ.get(URL_VARIABLE) or host or f"sqlite:///{db}"
 
 
+def configured_url() -> str:
+    """The conversation database: ``TRACKER_DB_URL``, or endpoints.yml's SQLite file.
+
+    The bot, the console and the booking store read it the same way; a relative
+    SQLite path is relative to the project folder.
+    """
+    import yaml
+
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text()) or {}
+    db = (endpoints.get("tracker_store") or {}).get("db", "conversations.db")
+    url = database_url(str(db))
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        url = f"sqlite:///{ROOT / url[len('sqlite:///'):]}"
+    return url
+
+
 def main() -> None:
     """``--export``: the file's missing settings as shell ``export`` lines, safely quoted."""
     parser = argparse.ArgumentParser(description=__doc__)
