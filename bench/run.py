@@ -43,7 +43,7 @@ class Variant:
 
     name: str
     config: Path
-    endpoints: str  # text, with the action port filled in
+    endpoints: str  # text; Rasa fills in ${ACTION_PORT}
     credentials: Path
     figures: Dict[str, float] = field(default_factory=dict)
 
@@ -119,7 +119,8 @@ def rss_mb(pid: int) -> float:
 def measure(variant: Variant, model: Path, work: Path, seconds: float) -> None:
     """Start the variant and measure every figure into ``variant.figures``."""
     action_port, rasa_port = free_port(), free_port()
-    (work / "endpoints.yml").write_text(variant.endpoints.replace("ACTION_PORT", str(action_port)))
+    # ${ACTION_PORT} stays unquoted: Rasa expands it from the environment below
+    (work / "endpoints.yml").write_text(variant.endpoints)
     env = {**channel_env(), "RATE_LIMIT_PER_MINUTE": "100000000", "ACTION_PORT": str(action_port)}
     actions = spawn([str(VENV_BIN / "python"), "-m", "actions.server", "--port", str(action_port)],
                     work / "actions.log", env)
@@ -211,7 +212,7 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
     store = "tracker_store:\n  type: storage.tracker_store.PandaSQLTrackerStore\n  db: DB\n"
-    action = 'action_endpoint:\n  url: "http://127.0.0.1:ACTION_PORT/webhook"\n'
+    action = "action_endpoint:\n  url: http://127.0.0.1:${ACTION_PORT}/webhook\n"
     with tempfile.TemporaryDirectory(prefix="panda-bench-") as tmp:
         ours = Variant("this bot", ROOT / "config.yml",
                        action + store.replace("DB", f"{tmp}/ours/conversations.db"),
