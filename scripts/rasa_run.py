@@ -3,7 +3,8 @@
 ``python -m scripts.rasa_run run --model … --port …`` is ``rasa run …`` plus,
 when ``RASA_ENABLE_API=true``, ``--enable-api`` with ``RASA_AUTH_TOKEN`` (or
 ``RASA_JWT_SECRET``). The secrets are added to Rasa's arguments inside this
-process, so they never appear on a command line that ``ps`` shows.
+process, so they never appear on a command line that ``ps`` shows. It also
+installs the message-path savings of ``speed.runtime``.
 """
 import os
 import sys
@@ -28,6 +29,10 @@ def main() -> None:
     arguments = sys.argv[1:] + api_arguments(dict(os.environ))
     sys.argv = ["rasa", *arguments]
     from rasa.__main__ import main as rasa_main
+
+    from speed.runtime import install
+
+    install()
 
     rasa_main()
 

@@ -51,6 +51,20 @@ class SharedState(Protocol):
 Clock = Callable[[], float]
 
 
+# Start a new window, or count one more hit in the current one: one atomic
+# statement in SQLite (3.35+) and PostgreSQL alike. A hit is allowed when the
+# window's count, this hit included, is within the limit.
+COUNT_HIT = sa.text("""
+INSERT INTO panda_counters (key, window_start, hits) VALUES (:key, :now, 1)
+ON CONFLICT (key) DO UPDATE SET
+  window_start = CASE WHEN panda_counters.window_start + :window <= :now
+                      THEN :now ELSE panda_counters.window_start END,
+  hits = CASE WHEN panda_counters.window_start + :window <= :now THEN 1
+              ELSE panda_counters.hits + 1 END
+RETURNING window_start, hits
+""")
+
+
 def _short(key: str) -> str:
     return key[:MAX_KEY_CHARS]
 
@@ -105,6 +119,15 @@ class SQLState:
             # another server created them at the same moment (PostgreSQL: a pg_type clash)
             logger.info("shared-state tables exist already: %s", str(error).splitlines()[0])
         self._last_sweep = 0.0
+        self._upsert = True
+
+    def _hit_upsert(self, key: str, limit: int, window: float, now: float) -> Tuple[bool, int]:
+        """One statement: start or count the window; (allowed, seconds until it ends)."""
+        with self.engine.begin() as conn:
+            self._sweep(conn, now)
+            start, hits = conn.execute(COUNT_HIT, {
+                "key": key, "now": now, "window": window}).one()
+        return hits <= limit, max(1, int(start + window - now) + 1)
 
     def _sweep(self, conn: Any, now: float) -> None:
         if now - self._last_sweep > 60:
@@ -135,6 +158,13 @@ class SQLState:
 
     def hit(self, key: str, limit: int, window: float) -> Tuple[bool, int]:
         key, now = _short(key), self.clock()
+        if self._upsert:
+            try:
+                return self._hit_upsert(key, limit, window, now)
+            except sa.exc.OperationalError as error:
+                if "syntax" not in str(error).lower():
+                    raise
+                self._upsert = False  # SQLite before 3.35: no RETURNING
         for _ in range(5):
             try:
                 with self.engine.begin() as conn:

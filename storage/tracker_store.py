@@ -158,13 +158,22 @@ class PandaSQLTrackerStore(SQLTrackerStore):
             logger.info("tables exist already: %s", str(error).splitlines()[0])
         ensure_events_index(self.engine)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        # The per-message statements, built once and run through SQLAlchemy Core
+        # (the ORM's unit of work cost more than the inserts; bench/profile.md).
+        events = self.SQLEvent.__table__
+        self._newest_id = sa.select(sa.func.max(events.c.id)).where(
+            events.c.sender_id == sa.bindparam("sender"))
+        self._insert = events.insert()
+        # Conversations found empty in the database: all their events are new.
+        self._unsaved: set = set()
         logger.info("Conversations are stored in %s", safe_url(url))
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
 
-    def _last_row_id(self, sender_id: str) -> int | None:
-        with self.session_scope() as session:
-            return session.query(sa.func.max(self.SQLEvent.id)).filter(
-                self.SQLEvent.sender_id == sender_id).scalar()
+    def _last_row_id(self, sender_id: str, connection: Any = None) -> int | None:
+        if connection is not None:
+            return connection.execute(self._newest_id, {"sender": sender_id}).scalar()
+        with self.engine.connect() as connection:
+            return connection.execute(self._newest_id, {"sender": sender_id}).scalar()
 
     def _remember(self, tracker: DialogueStateTracker, row_id: int) -> None:
         if tracker.events.maxlen is not None:
@@ -182,7 +191,11 @@ class PandaSQLTrackerStore(SQLTrackerStore):
         row_id = self._last_row_id(sender_id)
         if row_id is None:
             self._cache.pop(sender_id, None)
+            if len(self._unsaved) >= CACHED_CONVERSATIONS:
+                self._unsaved.clear()  # looked up and never saved (an API read)
+            self._unsaved.add(sender_id)
             return None
+        self._unsaved.discard(sender_id)
         cached = self._cache.get(sender_id)
         if (cached and cached.last_row_id == row_id and cached.tracker.events
                 and cached.tracker.events[-1] is last_saved(cached.tracker)):
@@ -197,10 +210,17 @@ class PandaSQLTrackerStore(SQLTrackerStore):
         return tracker
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Any:
-        """Events added since the last save (counted, for trackers never saved here)."""
+        """Events added since the last save (counted, for trackers never saved here).
+
+        ``session`` is unused: Rasa's signature. A tracker never saved here is
+        all new when its conversation was empty, else its stored events are counted.
+        """
         mark = last_saved(tracker)
         if mark is None:
-            return super()._additional_events(session, tracker)
+            if tracker.sender_id in self._unsaved:
+                return iter(list(tracker.events))
+            with self.session_scope() as session:
+                return iter(list(super()._additional_events(session, tracker)))
         new: list = []
         for event in reversed(tracker.events):
             if event is mark:
@@ -210,28 +230,31 @@ class PandaSQLTrackerStore(SQLTrackerStore):
                            f"{tracker.sender_id}; raise keep_events")
 
     async def _save_once(self, tracker: DialogueStateTracker) -> None:
-        with self.session_scope() as session:
-            new_events = list(self._additional_events(session, tracker))
-            if self.event_broker is not None:
-                await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
-            rows = [self._row(tracker.sender_id, event) for event in new_events]
-            session.add_all(rows)
-            session.flush()
-            last_row_id = rows[-1].id if rows else None
-            session.commit()
+        new_events = list(self._additional_events(None, tracker))
+        if self.event_broker is not None:
+            await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+        if not new_events:
+            return
+        rows = [self._row(tracker.sender_id, event) for event in new_events]
+        with self.engine.begin() as connection:
+            connection.execute(self._insert, rows)
+            # one conversation is saved by one server at a time (the lock store)
+            last_row_id = self._last_row_id(tracker.sender_id, connection)
+        self._unsaved.discard(tracker.sender_id)
         if last_row_id is not None:
             self._remember(tracker, last_row_id)
 
-    def _row(self, sender_id: str, event: Event) -> Any:
+    @staticmethod
+    def _row(sender_id: str, event: Event) -> Dict[str, Any]:
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store new events, retrying while the database is busy."""

@@ -1,0 +1,129 @@
+"""Realistic traffic: many short conversations, as visitors really come and go.
+
+Each simulated visitor asks three to five things and leaves; the next one
+starts a fresh conversation. A conversation mixes the turns real ones have:
+an opening (a greeting or straight to a question), FAQ questions, follow-ups,
+a hand-off to the team, and a message the bot cannot answer. A few visitors
+write in Vietnamese or Korean. The script is seeded, so two variants measured
+in one run receive exactly the same messages.
+"""
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Dict, List, Tuple
+
+import aiohttp
+
+OPENINGS = ["hi", "hello there", "good morning"]
+QUESTIONS = [
+    "does foot massage help with sleep?", "what is reflexology?",
+    "does massage help with stress?", "can massage lower my blood pressure?",
+    "my feet always hurt, will it help?", "is massage good for circulation?",
+    "is it safe during pregnancy?", "does it help after running?",
+    "why are the feet called the second heart?", "massage for back pain?",
+]
+FOLLOW_UPS = ["how often should I come?", "when is the best time?", "thanks!",
+              "and for the feet?"]
+HANDOFFS = ["how can I contact you?", "where are you located?", "how much is it?",
+            "what time do you open?"]
+UNANSWERABLE = ["what's the weather tomorrow", "asdfgh", "can you recommend a restaurant?"]
+OTHER_LANGUAGES = ["Massage chân có giúp ngủ ngon không?", "mat xa chan co tot cho huyet ap khong",
+                   "발 마사지가 수면에 도움이 되나요?", "얼마나 자주 받아야 하나요?"]
+ENDINGS = ["thank you, bye", "ok thanks", "bye"]
+
+
+def conversation(rng: random.Random) -> List[str]:
+    """One visitor's messages: three to five turns of a realistic mix."""
+    turns = rng.randint(3, 5)
+    messages = [rng.choice(OPENINGS) if rng.random() < 0.4 else rng.choice(QUESTIONS)]
+    while len(messages) < turns - 1:
+        roll = rng.random()
+        pool = (QUESTIONS if roll < 0.45 else FOLLOW_UPS if roll < 0.65 else
+                HANDOFFS if roll < 0.8 else UNANSWERABLE if roll < 0.9 else OTHER_LANGUAGES)
+        messages.append(rng.choice(pool))
+    messages.append(rng.choice(ENDINGS) if rng.random() < 0.5 else rng.choice(QUESTIONS))
+    return messages
+
+
+@dataclass
+class LoadResult:
+    """What one run of realistic traffic measured."""
+
+    seconds: float
+    latencies_ms: List[float] = field(default_factory=list)
+    errors: int = 0
+    sent: Dict[str, int] = field(default_factory=dict)  # sender -> messages answered
+
+    @property
+    def messages(self) -> int:
+        """Messages sent."""
+        return len(self.latencies_ms)
+
+
+def percentile(values: List[float], p: float) -> float:
+    """The p-quantile of values (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+
+async def run(url: str, senders: int, seconds: float, seed: int = 7,
+              prefix: str = "visitor") -> LoadResult:
+    """``senders`` closed-loop visitors for ``seconds``, each a series of short conversations."""
+    result = LoadResult(seconds)
+
+    async def visitor(i: int, until: float) -> None:
+        rng = random.Random(seed * 1000 + i)
+        n = 0
+        async with aiohttp.ClientSession() as session:
+            while time.perf_counter() < until:
+                sender = f"{prefix}-{i}-{n}"
+                n += 1
+                for text in conversation(rng):
+                    if time.perf_counter() >= until:
+                        break
+                    started = time.perf_counter()
+                    try:
+                        async with session.post(f"{url}/webhooks/rest/webhook",
+                                                json={"sender": sender, "message": text},
+                                                timeout=aiohttp.ClientTimeout(total=30)) as r:
+                            answer = await r.json()
+                            if r.status != 200 or not answer:
+                                result.errors += 1
+                            else:
+                                result.sent[sender] = result.sent.get(sender, 0) + 1
+                    except (aiohttp.ClientError, asyncio.TimeoutError):
+                        result.errors += 1
+                    result.latencies_ms.append((time.perf_counter() - started) * 1000)
+
+    until = time.perf_counter() + seconds
+    await asyncio.gather(*(visitor(i, until) for i in range(senders)))
+    return result
+
+
+def summary(result: LoadResult) -> Dict[str, float]:
+    """Throughput, latency percentiles and errors of a run."""
+    lat = result.latencies_ms
+    return {"msgs_per_s": result.messages / result.seconds, "p50_ms": percentile(lat, .5),
+            "p95_ms": percentile(lat, .95), "errors": float(result.errors),
+            "conversations": float(len(result.sent))}
+
+
+def cpu_seconds(pids: List[int]) -> float:
+    """User plus system CPU seconds the processes have used so far."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def sample_pairs(result: LoadResult, limit: int = 10**9) -> List[Tuple[str, int]]:
+    """(sender, messages answered) for up to ``limit`` conversations."""
+    return sorted(result.sent.items())[:limit]
