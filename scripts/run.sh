@@ -12,6 +12,10 @@ RASA_HOST="${RASA_HOST:-127.0.0.1}"
 RASA_PORT="${RASA_PORT:-5005}"
 export ACTION_PORT="${ACTION_PORT:-5055}"
 export WEB_PORT="${WEB_PORT:-8080}"
+# One Rasa worker per core (at most 4) on RASA_PORT; a conversation's messages
+# stay one at a time through the file locks in LOCK_DIR (endpoints.yml).
+RASA_WORKERS="${RASA_WORKERS:-$(n=$(nproc 2>/dev/null || echo 1); echo $(( n > 4 ? 4 : n )))}"
+export LOCK_DIR="${LOCK_DIR:-/tmp/panda-locks-$(id -u)-$RASA_PORT}"
 # Another endpoints file only for deployments README describes (several servers).
 RASA_ENDPOINTS="${RASA_ENDPOINTS:-endpoints.yml}"
 
@@ -32,7 +36,7 @@ fi
 trap 'trap - EXIT INT TERM; kill 0 2>/dev/null; wait' EXIT INT TERM
 
 $BIN/python -m actions.server --port "$ACTION_PORT" &
-$BIN/python -m scripts.rasa_run run --model models/panda.tar.gz \
+SANIC_WORKERS="$RASA_WORKERS" $BIN/python -m scripts.rasa_run run --model models/panda.tar.gz \
   --interface "$RASA_HOST" --port "$RASA_PORT" \
   --credentials credentials.yml --endpoints "$RASA_ENDPOINTS" &
 $BIN/python -m scripts.web --host "$RASA_HOST" --port "$WEB_PORT" --rasa-port "$RASA_PORT" \

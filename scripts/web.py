@@ -1,7 +1,8 @@
 """Serve the website chat page (web/index.html) and the rasa-webchat widget.
 
 Usage: python scripts/web.py [--port 8080] [--rasa-url http://localhost:5005]
-Only four paths exist: /, /webchat.js (from web/node_modules), /config.js and
+Only four paths exist: /, /webchat.js (from web/node_modules, set to connect
+over WebSocket only), /config.js and
 /embed.js (the one-tag launcher for the spa's website, served only to pages of
 the origins in WEB_ALLOWED_ORIGINS).
 """
@@ -26,6 +27,22 @@ WIDGET = WEB / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 EMBED = WEB / "embed.js"
 
 
+# rasa-webchat opens socket.io with its default transports, long polling first.
+# Rasa runs several workers on one port (RASA_WORKERS), and a session's polling
+# requests could reach a worker that does not know the session. A WebSocket is
+# one connection, so it stays with the worker that accepted it.
+SOCKET_OPTIONS = b"var r=n?{path:n}:{}"
+WEBSOCKET_ONLY = b'var r=n?{path:n,transports:["websocket"]}:{transports:["websocket"]}'
+
+
+def widget_source(bundle: bytes) -> bytes:
+    """The widget's bundle, connecting over WebSocket only."""
+    if bundle.count(SOCKET_OPTIONS) != 1:
+        raise SystemExit(f"{WIDGET}: unexpected rasa-webchat build (package-lock.json pins "
+                         f"the version whose socket options this server sets)")
+    return bundle.replace(SOCKET_OPTIONS, WEBSOCKET_ONLY)
+
+
 def routes(rasa_url: str, rasa_port: int = 5005) -> Dict[str, Tuple[str, bytes]]:
     """Path -> (content type, body); read once at start.
 
@@ -35,7 +52,7 @@ def routes(rasa_url: str, rasa_port: int = 5005) -> Dict[str, Tuple[str, bytes]]
     config = f"window.PANDA_CONFIG = {json.dumps(settings)};\n"
     return {
         "/": ("text/html; charset=utf-8", (WEB / "index.html").read_bytes()),
-        "/webchat.js": ("application/javascript", WIDGET.read_bytes()),
+        "/webchat.js": ("application/javascript", widget_source(WIDGET.read_bytes())),
         "/config.js": ("application/javascript", config.encode()),
     }
 

@@ -225,7 +225,16 @@ def start_bot(
 
 
 def rasa_pid(proc: Process) -> int:
-    """The pid of the `rasa run` process that ``proc`` started (itself, or run.sh's child)."""
+    """The pid of the `rasa run` process that ``proc`` started (itself, or run.sh's child).
+
+    With several workers, the first process found: the main one or a worker.
+    """
+    return rasa_pids(proc)[0]
+
+
+def rasa_pids(proc: Process) -> List[int]:
+    """Every `rasa run` process of ``proc``: the main process and its workers, oldest first."""
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -237,7 +246,7 @@ def rasa_pid(proc: Process) -> int:
             continue
         if len(argv) > 2 and (argv[1].endswith(b"/rasa") and argv[2] == b"run"
                               or argv[1:3] == [b"-m", b"scripts.rasa_run"]):
-            return int(entry.name)
-        if argv[1:4] == [b"-m", b"scripts.rasa_run", b"run"]:  # scripts/run.sh's way
-            return int(entry.name)
-    raise LookupError("no rasa process in that process group")
+            found.append(int(entry.name))
+    if not found:
+        raise LookupError("no rasa process in that process group")
+    return sorted(found)
