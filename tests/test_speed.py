@@ -1,0 +1,84 @@
+"""The trained bot decides the same with speed/runtime.py's changes as without them.
+
+Two agents load models/panda.tar.gz in this process: one as Rasa runs it, one
+after ``speed.runtime.install()`` (the way scripts/rasa_run.py starts the bot).
+Every held-out question gets the same intents, confidences and entities, and
+the same conversations get the same actions, turn by turn.
+"""
+import asyncio
+import random
+from typing import Any, Dict, List, Tuple
+
+import pytest
+
+from bench import realistic
+from scripts.heldout import HELDOUT_DIR, load_cases
+from speed import runtime
+from tests.support.servers import ROOT
+
+MODEL = ROOT / "models" / "panda.tar.gz"
+
+
+def load_agent() -> Any:
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(MODEL))
+
+
+@pytest.fixture(scope="module")
+def agents() -> Tuple[Any, Any]:
+    stock = load_agent()
+    try:
+        runtime.install()
+        fast = load_agent()
+    finally:
+        runtime.restore()
+    assert type(fast.processor.graph_runner) is runtime.LoopGraphRunner
+    assert type(stock.processor.graph_runner) is not runtime.LoopGraphRunner
+    return stock, fast
+
+
+def texts() -> List[str]:
+    found = [case.text for path in sorted(HELDOUT_DIR.glob("*.yml")) for case in load_cases(path)]
+    assert len(found) > 500
+    return found
+
+
+def essentials(parsed: Dict[str, Any]) -> Any:
+    return (parsed["intent"], parsed.get("intent_ranking"),
+            [(e["entity"], e["value"]) for e in parsed.get("entities", [])])
+
+
+def test_every_held_out_question_is_read_the_same(agents: Tuple[Any, Any]) -> None:
+    stock, fast = agents
+
+    async def both(text: str) -> Tuple[Any, Any]:
+        return essentials(await stock.parse_message(text)), essentials(
+            await fast.parse_message(text))
+
+    for text in texts():
+        theirs, ours = asyncio.run(both(text))
+        assert ours == theirs, text
+
+
+def conversations() -> List[List[str]]:
+    rng = random.Random(11)
+    made = [realistic.conversation(rng) for _ in range(60)]
+    sample = random.Random(5).sample(texts(), 120)
+    made += [sample[i:i + 4] for i in range(0, len(sample), 4)]
+    return made
+
+
+def actions(agent: Any, sender: str) -> List[str]:
+    tracker = asyncio.run(agent.tracker_store.retrieve(sender))
+    return [e.action_name for e in tracker.events if getattr(e, "action_name", None)]
+
+
+def test_conversations_take_the_same_actions(agents: Tuple[Any, Any]) -> None:
+    stock, fast = agents
+    for n, messages in enumerate(conversations()):
+        for agent in (stock, fast):
+            for text in messages:
+                asyncio.run(agent.handle_text(text, sender_id=f"same-{n}"))
+        assert actions(fast, f"same-{n}") == actions(stock, f"same-{n}"), messages
+        assert len(actions(fast, f"same-{n}")) > len(messages)

@@ -1,0 +1,242 @@
+"""speed/: each saving gives exactly what Rasa's own code gives.
+
+In process, with Rasa's real classes: the classifier against Rasa's
+LogisticRegressionClassifier on the same fitted model, the rule policy's
+remembered matches against Rasa's method, the loop graph runner against
+Rasa's dask runner on a real graph. tests/test_speed.py compares them on the
+trained model.
+"""
+import copy
+import itertools
+import json
+import random
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Dict, List
+
+import numpy as np
+import pytest
+import scipy.sparse
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.engine.exceptions import GraphComponentException, GraphRunError
+from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, SchemaNode
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+
+from speed import runtime
+from speed.classifier import FastLogisticRegressionClassifier, lay_out_for_prediction
+from speed.policy import FastRulePolicy
+
+# ---------------------------------------------------------------- classifier
+
+
+def message(rng: np.random.Generator, words: int, chars: int) -> Message:
+    """A message with two sparse sentence features (as the two CountVectors give)."""
+    sentence = [scipy.sparse.random(1, size, density=0.05, random_state=rng.integers(1 << 30),
+                                    format="coo") for size in (words, chars)]
+    return Message(data={TEXT: "text"}, features=[
+        Features(scipy.sparse.coo_matrix(np.ones((3, words))), FEATURE_TYPE_SEQUENCE, TEXT,
+                 "words"),
+        Features(sentence[0], FEATURE_TYPE_SENTENCE, TEXT, "words"),
+        Features(sentence[1], FEATURE_TYPE_SENTENCE, TEXT, "chars"),
+    ])
+
+
+def classifiers(tmp_path: Path) -> Any:
+    rng = np.random.default_rng(7)
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    stock = LogisticRegressionClassifier.create({}, storage, Resource("stock"), context)
+    fast = FastLogisticRegressionClassifier.create({}, storage, Resource("fast"), context)
+    training = [message(rng, 300, 900) for _ in range(120)]
+    x = stock._create_X(training)
+    y = [f"intent_{i % 6}" for i in range(len(training))]
+    stock.clf.fit(x, y)
+    fast.clf = copy.deepcopy(stock.clf)
+    lay_out_for_prediction(fast.clf)
+    return stock, fast, [message(rng, 300, 900) for _ in range(40)]
+
+
+def test_the_classifier_ranks_exactly_as_rasa(tmp_path: Path) -> None:
+    stock, fast, messages = classifiers(tmp_path)
+    assert fast.clf.coef_.flags.f_contiguous and not stock.clf.coef_.flags.f_contiguous
+    for one in messages:
+        theirs = stock.process([copy.deepcopy(one)])[0]
+        ours = fast.process([copy.deepcopy(one)])[0]
+        assert ours.get("intent_ranking") == theirs.get("intent_ranking")
+        assert ours.get("intent") == theirs.get("intent")
+
+
+def test_the_feature_rows_are_rasas(tmp_path: Path) -> None:
+    stock, fast, messages = classifiers(tmp_path)
+    assert (fast._create_X(messages) != stock._create_X(messages).tocsr()).nnz == 0
+    assert fast._create_X(messages).shape == (40, 1200)
+
+
+# -------------------------------------------------------------- rule policy
+
+LISTEN = {"prev_action": {"action_name": "action_listen"}}
+
+
+def state(intent: str | None = None, action: str = "action_listen", **slots: Any) -> Dict:
+    s: Dict[str, Any] = {"prev_action": {"action_name": action}}
+    if intent:
+        s["user"] = {"intent": intent}
+    if slots:
+        s["slots"] = {name: (value,) for name, value in slots.items()}
+    return s
+
+
+RULES = {
+    json.dumps([{}, state("greet")]): "utter_greet",
+    json.dumps([state("ask_sleep")]): "utter_ask_sleep",
+    json.dumps([state("ask_sleep", language=1.0)]): "utter_ask_sleep",
+    json.dumps([state(action="utter_thank"), state("affirm")]): "utter_ask_whats_next",
+    json.dumps([state("affirm")]): "utter_ask_whats_next",
+    json.dumps([state(action="utter_thank"), state("deny")]): "utter_goodbye",
+    json.dumps([state("ask_sleep", action="utter_ask_sleep")]): "action_listen",
+}
+
+
+def policy() -> FastRulePolicy:
+    fast = FastRulePolicy.__new__(FastRulePolicy)
+    fast._matching = OrderedDict()
+    fast._remember_matches, fast._longest = True, {}
+    return fast
+
+
+def histories(seed: int) -> List[List[Dict]]:
+    rng = random.Random(seed)
+    pool = [{}, state("greet"), state("ask_sleep"), state("ask_sleep", language=1.0),
+            state(action="utter_thank"), state("affirm"), state("deny"),
+            state("ask_sleep", action="utter_ask_sleep"), state("affirm", action="utter_thank")]
+    return [[rng.choice(pool) for _ in range(rng.randint(1, 6))] for _ in range(400)]
+
+
+def test_remembered_rule_matches_are_rasas() -> None:
+    fast = policy()
+    for states in itertools.chain(histories(1), histories(1), histories(2)):
+        assert fast._get_possible_keys(RULES, states) == RulePolicy._get_possible_keys(
+            fast, RULES, states)
+    assert 0 < len(fast._matching) < 400  # remembered: histories repeat, older turns ignored
+
+
+def test_training_is_never_served_from_memory() -> None:
+    fast = policy()
+    fast._remember_matches = False
+    changing = dict(RULES)
+    states = [state("bot_challenge")]
+    assert fast._get_possible_keys(changing, states) == set()
+    changing[json.dumps([state("bot_challenge")])] = "utter_iamabot"
+    assert fast._get_possible_keys(changing, states) == {json.dumps([state("bot_challenge")])}
+    assert not fast._matching
+
+
+# -------------------------------------------------------------- graph runner
+
+
+class Add(GraphComponent):
+    """Adds its inputs and a configured number."""
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        self.plus = config["plus"]
+
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: Any, resource: Any,
+               execution_context: Any) -> "Add":
+        return cls(config)
+
+    def add(self, **numbers: int) -> int:
+        if self.plus < 0:
+            raise ValueError("negative")
+        return sum(numbers.values()) + self.plus
+
+
+def node(plus: int, **needs: str) -> SchemaNode:
+    return SchemaNode(needs=needs, uses=Add, fn="add", constructor_name="create",
+                      config={"plus": plus})
+
+
+SCHEMA = GraphSchema({
+    "first": node(1, x="__input__"),
+    "second": node(10, a="first"),
+    "third": node(100, a="first", b="second"),
+    "unused": node(1000, a="third"),
+    "failing": node(-1, a="first"),
+})
+
+
+def runners(tmp_path: Path) -> Any:
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(SCHEMA, "test")
+    return (DaskGraphRunner(SCHEMA, storage, context),
+            runtime.LoopGraphRunner(SCHEMA, storage, context))
+
+
+@pytest.mark.parametrize("targets", [["third"], ["second", "third"], ["unused"], ["first"]])
+def test_the_loop_runner_gives_the_dask_runners_outputs(tmp_path: Path,
+                                                        targets: List[str]) -> None:
+    dask, loop = runners(tmp_path)
+    for value in (0, 5):
+        expected = dask.run(inputs={"__input__": value}, targets=targets)
+        assert loop.run(inputs={"__input__": value}, targets=targets) == expected
+    assert loop.run(inputs={"__input__": 1}, targets=["third"]) == {"third": 114}
+
+
+def test_the_loop_runner_raises_as_the_dask_runner(tmp_path: Path) -> None:
+    dask, loop = runners(tmp_path)
+    for runner in (dask, loop):
+        with pytest.raises(GraphComponentException):
+            runner.run(inputs={"__input__": 1}, targets=["failing"])
+        with pytest.raises(GraphRunError):
+            runner.run(inputs={"__input__": "first"}, targets=["third"])
+
+
+# ------------------------------------------------------------------ install
+
+
+def test_install_replaces_and_restore_puts_back() -> None:
+    import rasa.core.policies.rule_policy
+    import rasa.core.processor
+    from rasa.core.actions.action import RemoteAction
+
+    original = (rasa.core.processor.DaskGraphRunner, RemoteAction._validate_action_result,
+                rasa.core.processor.copy)
+    try:
+        assert runtime.install(version="3.5.0") == []
+        assert rasa.core.processor.DaskGraphRunner is original[0]
+        assert runtime.install() == ["DaskGraphRunner", "_validate_action_result", "copy",
+                                     "copy"]
+        assert rasa.core.processor.DaskGraphRunner is runtime.LoopGraphRunner
+        assert rasa.core.policies.rule_policy.copy is runtime.LogLineCopy
+    finally:
+        runtime.restore()
+    assert (rasa.core.processor.DaskGraphRunner, RemoteAction._validate_action_result,
+            rasa.core.processor.copy) == original
+
+
+def test_log_line_copy_hands_the_value_over() -> None:
+    value = {"events": [1, 2]}
+    assert runtime.LogLineCopy.deepcopy(value) is value
+    assert runtime.LogLineCopy.copy(value) == value and runtime.LogLineCopy.copy(value) is not value
+
+
+def test_action_answers_are_checked_as_rasa_checks_them() -> None:
+    from jsonschema import ValidationError
+    from rasa.core.actions.action import RemoteAction
+
+    good = {"events": [{"event": "slot", "name": "language", "value": "vi"}],
+            "responses": [{"text": "Xin chào"}]}
+    bad = {"events": [{"event": 3}], "responses": "no"}
+    action = RemoteAction("action_suggest_questions", None)
+    assert runtime.validate_action_result(action, good) is True
+    assert RemoteAction._validate_action_result(action, good) is True
+    for check in (runtime.validate_action_result, RemoteAction._validate_action_result):
+        with pytest.raises(ValidationError) as raised:
+            check(action, bad)
+        assert "Failed to validate Action server response" in raised.value.message
