@@ -78,4 +78,4 @@ def test_one_conversation_over_both_workers_stays_whole_and_in_order(two_workers
     # each turn's answers come before the next message: no two turns ran together
     assert all(bot_texts for _, bot_texts in stored)
     busy_after = [cpu_seconds([pid]) for pid in workers(two_workers)]
-    assert all(after > before for before, after in zip(busy_before, busy_after))
+    assert all(after > before for before, after in zip(busy_before, busy_after, strict=True))
