@@ -167,6 +167,14 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional memory of a process (shared pages split among their users), in MB."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 async def long_conversations(url: str, senders: int, seconds: float) -> realistic.LoadResult:
     """``senders`` closed-loop senders, each keeping one conversation for the whole run."""
     result = realistic.LoadResult(seconds)
@@ -229,9 +237,14 @@ def measure(server: Server, started: float, seconds: float, full: bool) -> Dict[
         parsed = [server.session.post(f"{server.url}/model/parse", params={"token": TOKEN},
                                       json={"text": t}, timeout=30).json() for t, _ in pairs]
         f["heldout_accuracy"] = report(pairs, parsed)["accuracy"]
-    sizes = [rss_mb(pid) for pid in server.pids()]
-    f["rss_max_mb"] = max(sizes)
-    f["rasa_processes"] = float(len(sizes))
+    pids = server.pids()
+    # With several workers, the oldest is Sanic's main process: it forks the
+    # workers and waits, holding Rasa's imports but no model.
+    serving = pids[1:] if len(pids) > 1 else pids
+    f["rss_max_mb"] = max(rss_mb(pid) for pid in serving)
+    f["rss_main_mb"] = rss_mb(pids[0]) if len(pids) > 1 else 0.0
+    f["pss_total_mb"] = sum(pss_mb(pid) for pid in pids)
+    f["rasa_processes"] = float(len(pids))
     return f
 
 
@@ -260,8 +273,10 @@ ROWS = [
     ("long_cpu_ms", "Long conversations: CPU ms per message", "", None),
     ("message_1_10_ms", "Messages 1–10 of one conversation, median (ms)", "", None),
     ("message_191_200_ms", "Messages 191–200, median (ms)", "flat", None),
-    ("rss_max_mb", "RSS of each Rasa process after the load, largest (MB)", "≤ 600",
-     lambda a, b: a <= 600),
+    ("rss_max_mb", "RSS of each process serving messages after the load, largest (MB)",
+     "≤ 600", lambda a, b: a <= 600),
+    ("rss_main_mb", "RSS of Sanic's main process (forks the workers, no model) (MB)", "", None),
+    ("pss_total_mb", "Memory of all Rasa processes together, PSS (MB)", "", None),
     ("rasa_processes", "Rasa processes (main process and workers)", "", None),
     ("first_answer_s", "Start to first answer (s)", "", None),
     ("training_s", "Full training (s)", "", None),
@@ -297,12 +312,13 @@ def workers_table(by_workers: Dict[int, Dict[str, float]]) -> str:
     """The realistic load on this bot with one and with two workers."""
     one = by_workers[1]["realistic_msgs_per_s"]
     lines = ["| Rasa workers | Messages/s | p95 (ms) | CPU ms per message | Errors | Lost | "
-             "Largest RSS (MB) | Throughput vs 1 worker |", "|---|---|---|---|---|---|---|---|"]
+             "Largest RSS of a serving process (MB) | All processes, PSS (MB) | "
+             "Throughput vs 1 worker |", "|---|---|---|---|---|---|---|---|---|"]
     for n, f in sorted(by_workers.items()):
         lines.append(
             f"| {n} | {f['realistic_msgs_per_s']:.1f} | {f['realistic_p95_ms']:.1f} | "
             f"{f['realistic_cpu_ms']:.2f} | {f['realistic_errors']:.0f} | "
-            f"{f['realistic_lost']:.0f} | {f['rss_max_mb']:.0f} | "
+            f"{f['realistic_lost']:.0f} | {f['rss_max_mb']:.0f} | {f['pss_total_mb']:.0f} | "
             f"{f['realistic_msgs_per_s'] / one:.2f}× |")
     return "\n".join(lines)
 

@@ -42,6 +42,8 @@ KOREAN = [
     "부종", "부었", "알레르기", "습진", "건선", "관절염", "통풍", "골다공증", "진통", "출산",
     "조산", "유산",
 ]
+# The foot guide calls the feet "the second heart": not a heart condition.
+KOREAN_NOT_CONDITIONS = ("제2의 심장", "제 2의 심장", "두 번째 심장", "두번째 심장")
 
 _ENGLISH = re.compile(r"\b(?:" + "|".join(ENGLISH) + r")\b", re.IGNORECASE)
 _VIETNAMESE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in VIETNAMESE) + r")\b")
@@ -57,12 +59,16 @@ def names_a_condition(text: str) -> bool:
     """Whether ``text`` names a health condition, a risk or a contraindication."""
     if _ENGLISH.search(text) or _VIETNAMESE.search(plain(text)):
         return True
+    for phrase in KOREAN_NOT_CONDITIONS:
+        text = text.replace(phrase, "")
     return any(word in text for word in KOREAN)
 
 
-_PREGNANCY = re.compile(r"\b(?:pregnan\w*|prenatal|mothers?-to-be|expecting a baby)\b",
-                        re.IGNORECASE)
-PREGNANCY_VI = re.compile(r"\b(?:mang thai|co thai|ba bau|co bau|dang bau)\b")
+_PREGNANCY = re.compile(
+    r"\b(?:pregnan\w*|prenatal|mothers?-to-be|expecting a baby|trimesters?)\b", re.IGNORECASE)
+# "co thai" is "có thai" (pregnant), but also "có thải độc" (does it detox) typed
+# without diacritics.
+PREGNANCY_VI = re.compile(r"\b(?:mang thai|co thai(?! doc)|ba bau|co bau|dang bau)\b")
 PREGNANCY_KO = ("임신", "임산부", "산모")
 
 

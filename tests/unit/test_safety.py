@@ -4,7 +4,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from safety.component import SafetyGate
-from safety.terms import names_a_condition
+from safety.terms import names_a_condition, names_pregnancy
 
 
 @pytest.mark.parametrize("text", [
@@ -29,6 +29,23 @@ def test_conditions_risks_and_contraindications_are_named(text: str) -> None:
 ])
 def test_ordinary_questions_are_not(text: str) -> None:
     assert not names_a_condition(text)
+
+
+def test_the_second_heart_is_not_a_heart_condition() -> None:
+    assert not names_a_condition("발이 왜 제2의 심장이라고 불리나요?")
+    assert names_a_condition("심장 질환이 있는데 발마사지 받아도 되나요?")
+    assert names_a_condition("제2의 심장 얘기는 알겠고, 저는 심장이 약해요")
+
+
+@pytest.mark.parametrize("text, pregnant", [
+    ("is foot massage ok in the first trimester", True),
+    ("Massage chân có thai được không", True),
+    ("massage chan co thai duoc khong", True),
+    ("massage chan co thai doc khong", False),
+    ("massage chân có thải độc không", False),
+])
+def test_pregnancy_is_told_from_look_alike_words(text: str, pregnant: bool) -> None:
+    assert names_pregnancy(text) is pregnant
 
 
 def parsed(text: str, intent: str, confidence: float) -> Message:
