@@ -1,14 +1,19 @@
-"""What Messenger and WhatsApp Cloud share beyond the webhook.
+"""What Messenger and WhatsApp Cloud share: Meta's webhook, sending, non-text events.
 
-How they send (ids kept, failures recorded) and what they do with events that
-are not text (media, stickers, reactions).
+The webhook answers the verify handshake and checks ``X-Hub-Signature-256``;
+replies go to the Graph API (ids kept, failures recorded); media, stickers
+and reactions are handled without the bot.
 """
 import asyncio
+import json as jsonlib
 import logging
 import time
 from typing import Any, Dict, List
 
-from channels.base import MetaWebhookInput, RenderingOutput
+from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
 from channels.delivery import (
     SENT,
     SentMessage,
@@ -21,12 +26,26 @@ from channels.delivery import (
     rating_events,
     visitor_language,
 )
+from channels.http import bad_request, forbidden
+from channels.output import RenderingOutput
 from channels.render import Reply, media_reply, reaction_rating
+from channels.replay import is_current
+from channels.signatures import valid_hub_signature, verify_handshake
+from channels.webhook import Incoming, SignedWebhookInput
 
 logger = logging.getLogger(__name__)
 
+DEFAULT_GRAPH_API_URL = "https://graph.facebook.com/v19.0"
 MEDIA_REPLY_COOLDOWN_SECONDS = 60
 SIDE_EFFECT_HEAD_START_SECONDS = 0.5
+
+
+def event_seconds(value: Any, per_second: int = 1) -> float | None:
+    """A Meta timestamp (seconds, or milliseconds with ``per_second=1000``) as seconds."""
+    try:
+        return float(value) / per_second if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 class MetaOutput(RenderingOutput):
@@ -73,17 +92,61 @@ class MetaOutput(RenderingOutput):
             return
 
 
-class MetaChannel(MetaWebhookInput):
-    """Media, stickers, emoji and reactions on a Meta channel, handled without the bot."""
+class MetaChannel(SignedWebhookInput):
+    """A Meta webhook (Messenger, WhatsApp Cloud): handshake, signature, non-text events.
+
+    Subclasses say which ``object`` their events carry, how to read visitor
+    messages from a body, and how to reply. Media, stickers, emoji and
+    reactions are handled here, without the bot.
+    """
+
+    object_type: str = ""
 
     def __init__(self, verify_token: str, app_secret: str) -> None:
-        super().__init__(verify_token, app_secret)
+        super().__init__()
+        self.verify_token = verify_token
+        self.app_secret = app_secret
         self._media_replied: Dict[str, float] = {}
-        self.agent: Any = None
         # read receipt / typing tasks not yet waited for, by visitor
         self.pending: Dict[str, asyncio.Task] = {}
 
-    def side_effects(self, message: Dict[str, str]) -> None:
+    @property
+    def configured(self) -> bool:
+        return bool(self.verify_token and self.app_secret)
+
+    def user_messages(self, body: Dict[str, Any]) -> List[Incoming]:
+        """Each visitor message (or reaction) in an event ``body``."""
+        raise NotImplementedError
+
+    def routes(self, hook: Blueprint) -> None:
+        @hook.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            if not self.configured:
+                return forbidden("channel not configured")
+            return verify_handshake(request.args, self.verify_token)
+
+    def refusal(self, request: Request) -> HTTPResponse | None:
+        if not valid_hub_signature(self.app_secret, request.body,
+                                   request.headers.get("X-Hub-Signature-256")):
+            return forbidden("missing or invalid X-Hub-Signature-256")
+        return None
+
+    def incoming(self, request: Request) -> List[Incoming] | HTTPResponse:
+        try:
+            body = jsonlib.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            return bad_request("body is not JSON")
+        if not isinstance(body, dict) or body.get("object") != self.object_type:
+            return bad_request(f"not a {self.object_type} event")
+        try:
+            return self.user_messages(body)
+        except (TypeError, ValueError, AttributeError):
+            return bad_request(f"not a well-formed {self.object_type} event")
+
+    def is_current(self, message: Incoming, now: float) -> bool:
+        return is_current(message.time, now)
+
+    def side_effects(self, message: Incoming) -> None:
         """Read receipt and typing indicator for an accepted message (best effort)."""
 
     def ahead_of_answer(self, sender: str, task: asyncio.Task) -> None:
@@ -100,18 +163,15 @@ class MetaChannel(MetaWebhookInput):
         """The output channel, knowing the agent (to record what it sends)."""
         raise NotImplementedError
 
-    async def handled_here(self, agent: Any, message: Dict[str, str]) -> bool:
-        if agent is not None:
-            self.agent = agent  # Rasa loads it after the blueprints' listeners have run
-        kind = message.get("kind") or "text"
-        if kind != "reaction":
+    async def handled_here(self, agent: Any, message: Incoming) -> bool:
+        if message.kind != "reaction":
             self.side_effects(message)
-        if kind == "text":
+        if message.kind == "text":
             return False
-        if kind == "reaction":
+        if message.kind == "reaction":
             await self._rate(agent, message)
             return True
-        sender = message["sender"]
+        sender = message.sender
         now = time.monotonic()
         if now - self._media_replied.get(sender, -1e9) < MEDIA_REPLY_COOLDOWN_SECONDS:
             return True  # an album or a burst of voice notes gets one reply
@@ -121,22 +181,21 @@ class MetaChannel(MetaWebhookInput):
         if len(self._media_replied) > 100_000:
             self._media_replied.clear()
         language = await visitor_language(agent, sender)
-        reply = media_reply(kind, language, contact_card(agent))
+        reply = media_reply(message.kind, language, contact_card(agent))
         await self.output_for(agent).deliver(sender, reply)
         return True
 
-    async def _rate(self, agent: Any, message: Dict[str, str]) -> None:
+    async def _rate(self, agent: Any, message: Incoming) -> None:
         """A reaction to one of our answers becomes (or stops being) its rating."""
-        target, emoji = message.get("target") or "", message.get("emoji") or ""
-        sent = SENT.find(agent, target) if target else None
-        if sent is None or sent.sender_id != message["sender"]:
+        sent = SENT.find(agent, message.target) if message.target else None
+        if sent is None or sent.sender_id != message.sender:
             return
-        if message.get("removed"):
+        if message.removed:
             rating = "removed"
         else:
-            found = reaction_rating(emoji)
+            found = reaction_rating(message.emoji)
             if found is None:
                 return
             rating = found
-        await append_events(agent, message["sender"],
-                            rating_events(self.name(), rating, sent, emoji, target))
+        await append_events(agent, message.sender, rating_events(
+            self.name(), rating, sent, message.emoji, message.target))

@@ -19,8 +19,8 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from channels.base import hub_signature
 from channels.render import CHANNEL_TEXTS, channel_text, media_reply, reaction_rating
+from channels.signatures import hub_signature
 from console import create_app
 from console.privacy import pseudonym
 from tests.console_support import CONSOLE_KEY, PASSWORD, flask_cli
