@@ -1,10 +1,12 @@
 """HTTP plumbing every channel shares.
 
-The request size limit, refusals with a JSON reason, and posting to a
-provider's API.
+The request size limit, refusals with a JSON reason, and one POST to a
+provider's API with what it answered (status, JSON, error code).
 """
+import asyncio
 import logging
-from typing import Any, Dict
+from dataclasses import dataclass, field
+from typing import Any, Dict, Tuple
 
 import aiohttp
 from sanic import Blueprint
@@ -36,18 +38,50 @@ def bad_request(reason: str) -> HTTPResponse:
     return json({"error": "bad_request", "reason": reason}, status=400)
 
 
-async def post(url: str, *, json_body: Dict | None = None, data: Dict | None = None,
-               headers: Dict | None = None, auth: aiohttp.BasicAuth | None = None) -> int:
-    """POST to a provider's API; logs and returns the status instead of raising."""
+@dataclass
+class SendResult:
+    """What a provider's API said about one request (status 0: it was not reached)."""
+
+    status: int
+    answer: Dict[str, Any] = field(default_factory=dict)
+    error_code: int | None = None
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the provider accepted the request."""
+        return 200 <= self.status < 300
+
+
+def provider_error(answer: Any) -> Tuple[int | None, str]:
+    """The error code and message of an error answer.
+
+    Meta's Graph API answers ``{"error": {"code": 131047, "message": ...}}``,
+    Twilio ``{"code": 21211, "message": ..., "status": 400}``.
+    """
+    if not isinstance(answer, dict):
+        return None, ""
+    error = answer.get("error")
+    error = error if isinstance(error, dict) else answer
+    code = str(error.get("code"))
+    return (int(code) if code.isdigit() else None), str(error.get("message") or "")[:200]
+
+
+async def post(url: str, *, timeout: float, json_body: Dict[str, Any] | None = None,
+               data: Dict[str, str] | None = None, headers: Dict[str, str] | None = None,
+               auth: aiohttp.BasicAuth | None = None) -> SendResult:
+    """POST once to a provider's API; never raises (an unreachable API is status 0)."""
     try:
-        timeout = aiohttp.ClientTimeout(total=15)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
             async with session.post(url, json=json_body, data=data, headers=headers,
                                     auth=auth) as response:
-                if response.status >= 300:
-                    logger.error("provider answered %s for %s: %s", response.status, url,
-                                 (await response.text())[:300])
-                return response.status
-    except (aiohttp.ClientError, TimeoutError) as error:
-        logger.error("could not reach provider at %s: %s", url, error)
-        return 0
+                try:
+                    answer = await response.json(content_type=None)
+                except ValueError:
+                    answer = {}
+                result = SendResult(response.status, answer if isinstance(answer, dict) else {})
+                if not result.ok:
+                    result.error_code, result.error = provider_error(answer)
+                return result
+    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        return SendResult(0, error=str(error)[:200] or type(error).__name__)

@@ -19,15 +19,13 @@ from channels.delivery import (
     SentMessage,
     append_events,
     contact_card,
-    fire_and_forget,
     graph_send,
     message_id,
-    not_delivered,
     rating_events,
     visitor_language,
 )
-from channels.http import bad_request, forbidden
-from channels.output import RenderingOutput
+from channels.http import SendResult, bad_request, forbidden
+from channels.output import ProviderOutput
 from channels.render import Reply, media_reply, reaction_rating
 from channels.replay import is_current
 from channels.signatures import valid_hub_signature, verify_handshake
@@ -48,14 +46,14 @@ def event_seconds(value: Any, per_second: int = 1) -> float | None:
         return None
 
 
-class MetaOutput(RenderingOutput):
-    """Sends rendered messages to the Graph API, keeps their ids, records failures."""
+class MetaOutput(ProviderOutput):
+    """Sends rendered messages to the Graph API and keeps their ids (for reactions)."""
 
     def __init__(self, url: str, token: str, agent: Any = None,
                  pending: Dict[str, asyncio.Task] | None = None) -> None:
-        self.url, self.token, self.agent = url, token, agent
+        super().__init__(agent)
+        self.url, self.token = url, token
         self.pending = pending if pending is not None else {}
-        self._current: Dict[str, Any] = {}
 
     def render(self, recipient_id: str, reply: Reply) -> List[Dict[str, Any]]:
         """The request bodies for one reply."""
@@ -65,31 +63,19 @@ class MetaOutput(RenderingOutput):
         """The id the Graph API gave a sent message."""
         return message_id(answer)
 
-    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
-        """Remember which bot message is being sent (its response and time), then send it."""
-        self._current = message
-        try:
-            await super().send_response(recipient_id, message)
-        finally:
-            self._current = {}
+    async def send_part(self, part: Dict[str, Any]) -> SendResult:
+        return await graph_send(self.url, part, self.token)
 
-    async def deliver(self, recipient_id: str, reply: Reply) -> None:
+    async def ready(self, recipient_id: str) -> None:
         ahead = self.pending.pop(recipient_id, None)
         if ahead is not None:  # seen / typing go first, but never hold the answer up long
             await asyncio.wait({ahead}, timeout=SIDE_EFFECT_HEAD_START_SECONDS)
+
+    def accepted(self, recipient_id: str, result: SendResult) -> None:
         answer = str(self._current.get("utter_action") or "")
-        answer_time = self._current.get("timestamp")
-        for body in self.render(recipient_id, reply):
-            result = await graph_send(self.url, body, self.token)
-            if result.ok:
-                if answer:
-                    SENT.remember(self.agent, self.message_id(result.answer),
-                                  SentMessage(recipient_id, self.name(), answer, answer_time))
-                continue
-            # the rest of this reply would make no sense without this part
-            fire_and_forget(append_events(self.agent, recipient_id, [not_delivered(
-                self.name(), answer_time, result.status, result.error_code)]))
-            return
+        if answer:
+            SENT.remember(self.agent, self.message_id(result.answer), SentMessage(
+                recipient_id, self.name(), answer, self._current.get("timestamp")))
 
 
 class MetaChannel(SignedWebhookInput):

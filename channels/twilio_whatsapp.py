@@ -16,10 +16,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.response import text as text_response
 
-from channels.delivery import contact_card, visitor_language
+from channels.delivery import contact_card, twilio_send, visitor_language
 from channels.guard import VisitorMessage
-from channels.http import bad_request, forbidden, post
-from channels.output import RenderingOutput
+from channels.http import SendResult, bad_request, forbidden
+from channels.output import ProviderOutput
 from channels.render import (
     Choice,
     Reply,
@@ -57,23 +57,26 @@ def last_choices(events: List[Dict[str, Any]]) -> List[Choice]:
     return choices
 
 
-class TwilioWhatsAppOutput(RenderingOutput):
-    """Replies through Twilio's Messages API."""
+class TwilioWhatsAppOutput(ProviderOutput):
+    """Replies through Twilio's Messages API, with retries; a failed send is recorded."""
 
     @classmethod
     def name(cls) -> str:
         return "twilio_whatsapp"
 
     def __init__(self, account_sid: str, auth_token: str, from_number: str,
-                 api_url: str) -> None:
+                 api_url: str, agent: Any = None) -> None:
+        super().__init__(agent)
         self.auth = aiohttp.BasicAuth(account_sid, auth_token)
         self.from_number = from_number
         self.url = f"{api_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
 
-    async def deliver(self, recipient_id: str, reply: Reply) -> None:
-        for body in to_twilio_whatsapp(reply):
-            await post(self.url, data={"From": self.from_number, "To": recipient_id,
-                                       "Body": body}, auth=self.auth)
+    def render(self, recipient_id: str, reply: Reply) -> List[Dict[str, str]]:
+        return [{"From": self.from_number, "To": recipient_id, "Body": body}
+                for body in to_twilio_whatsapp(reply)]
+
+    async def send_part(self, part: Dict[str, str]) -> SendResult:
+        return await twilio_send(self.url, part, self.auth)
 
 
 class TwilioWhatsAppInput(SignedWebhookInput):
@@ -100,9 +103,9 @@ class TwilioWhatsAppInput(SignedWebhookInput):
     def configured(self) -> bool:
         return bool(self.account_sid and self.auth_token and self.whatsapp_number)
 
-    def get_output_channel(self) -> RenderingOutput:
+    def get_output_channel(self) -> TwilioWhatsAppOutput:
         return TwilioWhatsAppOutput(self.account_sid, self.auth_token, self.whatsapp_number,
-                                    self.api_url)
+                                    self.api_url, self.agent)
 
     def signed_url(self, request: Request) -> str:
         """The URL Twilio signed: the public one when behind a proxy, else this one."""

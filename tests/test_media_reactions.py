@@ -3,8 +3,9 @@
 Signed webhook requests over HTTP to the running bot; the Graph API and
 Twilio are the recording fake on loopback, so each test checks exactly what
 was sent (or that nothing was). Reactions become ratings the console counts;
-a send WhatsApp refuses (24-hour window) shows in the console transcript as
-"not delivered"; the apology a channel sends itself shows there too.
+a send WhatsApp refuses (24-hour window), or one that Twilio or the Graph API
+still refuses after retries, shows in the console transcript as "not
+delivered"; the apology a channel sends itself shows there too.
 """
 import contextlib
 import html
@@ -27,7 +28,7 @@ from tests.console_support import CONSOLE_KEY, PASSWORD, flask_cli
 from tests.fakes import FakeProvider
 from tests.helpers import CHANNEL_SECRETS, UNSURE_CANDIDATES
 from tests.support.servers import Bot
-from tests.test_channels import cloud_body, post_meta
+from tests.test_channels import cloud_body, post_meta, twilio_post
 
 MESSENGER_SECRET = CHANNEL_SECRETS["MESSENGER_APP_SECRET"]
 WHATSAPP_SECRET = CHANNEL_SECRETS["WHATSAPP_APP_SECRET"]
@@ -395,6 +396,74 @@ def test_a_send_that_fails_after_retries_is_not_delivered_in_the_console(
     with console_on(f"sqlite:///{bot.db}") as console:
         transcript = page(console, transcript_path(sender))
     assert "not delivered (error 2)" in transcript
+
+
+def twilio_phone() -> str:
+    return f"whatsapp:+8498{uuid.uuid4().int % 10**7:07d}"
+
+
+def twilio_to(sender: str) -> str:
+    """``To=<sender>`` as it appears in the form the bot posts to Twilio."""
+    return "To=" + sender.replace(":", "%3A").replace("+", "%2B")
+
+
+def bot_texts_and_notes(bot: Bot, sender: str) -> tuple:
+    """The bot messages of a conversation, and the not-delivered notes on them."""
+    bots = [e for e in events(bot, sender) if e["event"] == "bot"]
+    return ([e for e in bots if e.get("text")],
+            [e for e in bots if "not_delivered" in (e.get("metadata") or {})])
+
+
+def wait_for_notes(bot: Bot, sender: str, timeout: float = 60) -> tuple:
+    """Wait until every bot message of the conversation has its not-delivered note."""
+    deadline = time.monotonic() + timeout
+    texts, notes = bot_texts_and_notes(bot, sender)
+    while time.monotonic() < deadline and not (texts and len(notes) == len(texts)):
+        time.sleep(0.2)
+        texts, notes = bot_texts_and_notes(bot, sender)
+    return texts, notes
+
+
+@pytest.mark.parametrize("status,code,attempts", [
+    (503, 20500, 3),   # Twilio's internal error: transient, tried once and retried twice
+    (429, 20429, 3),   # too many requests: transient too
+    (400, 21211, 1),   # an invalid 'To' number: final, tried once
+], ids=["5xx", "429", "400"])
+def test_a_twilio_send_that_fails_is_retried_if_transient_and_not_delivered_in_the_console(
+        bot: Bot, provider: FakeProvider, status: int, code: int, attempts: int) -> None:
+    assert bot.db is not None
+    sender, mark = twilio_phone(), provider.mark()
+    provider.fail_when(twilio_to(sender), status, {
+        "code": code, "message": f"Twilio error {code}", "status": status,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}"})
+    response, _ = twilio_post(bot, sender, "how much is a foot massage?")
+    assert response.status_code == 200
+    texts, notes = wait_for_notes(bot, sender)
+    assert len(texts) == 2 and len(notes) == 2  # no prices, then the contacts: both lost
+    assert [n["metadata"]["not_delivered"]["error_code"] for n in notes] == [code, code]
+    sent = [r for r in provider.sent_to("/Messages.json", mark) if r.form().get("To") == sender]
+    bodies = [r.form()["Body"] for r in sent]
+    assert len(set(bodies)) == 2 and all(bodies.count(b) == attempts for b in set(bodies))
+    assert {r.status for r in sent} == {status}
+    log = bot.rasa.log.read_text(errors="replace")
+    assert (f"not delivered after {attempts} attempt(s): Twilio answered {status} "
+            f"(error code {code})") in log
+    with console_on(f"sqlite:///{bot.db}") as console:
+        transcript = page(console, transcript_path(sender))
+    assert transcript.count(f"not delivered (error {code})") == 2
+
+
+def test_a_twilio_send_that_fails_once_is_retried_and_delivered(
+        bot: Bot, provider: FakeProvider) -> None:
+    sender, mark = twilio_phone(), provider.mark()
+    provider.fail_when(twilio_to(sender), 503, {"code": 20500, "message": "Internal Server Error",
+                                                "status": 503}, times=1)
+    twilio_post(bot, sender, "how much is a foot massage?")
+    sent = provider.wait_for("/Messages.json", mark, count=3, match=twilio_to(sender))
+    assert [r.status for r in sent] == [503, 200, 200]
+    first, again, contacts = (r.form()["Body"] for r in sent)
+    assert first == again and first.startswith("I don't have Panda Spa's current prices")
+    assert "+84708185397" in contacts
 
 
 # --- what the visitor saw, in the transcript --------------------------------------
