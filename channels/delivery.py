@@ -9,7 +9,8 @@
 - ``SentMessages`` maps the ids Meta gave our messages to the answer they
   carried, so a reaction to one can rate that answer.
 - ``append_events`` adds what a channel did outside Rasa's turn (an apology,
-  a failed delivery, a reaction's rating) to the stored conversation.
+  a failed delivery, a reaction's rating, the reply to a photo) to the stored
+  conversation.
 """
 import asyncio
 import copy
@@ -20,9 +21,11 @@ from typing import Any, Coroutine, Dict, List, Set
 
 import aiohttp
 import sqlalchemy as sa
+from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUttered
 
 from channels.http import SendResult, post
+from channels.render import Reply
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +35,7 @@ SIDE_EFFECT_TIMEOUT_SECONDS = 3
 WINDOW_CLOSED = 131047
 RETRY_DELAY_SECONDS = 0.5
 NOT_DELIVERED = "not_delivered"
+REPLY_TO = "reply_to"
 
 _background: Set[asyncio.Task] = set()
 
@@ -183,13 +187,23 @@ SENT = SentMessages()
 # --- the conversation, as the visitor saw it ---------------------------------
 
 
-async def append_events(agent: Any, sender: str, events: List[Event]) -> None:
-    """Add ``events`` to ``sender``'s stored conversation, under its lock."""
+async def append_events(agent: Any, sender: str, events: List[Event],
+                        start_session: bool = False) -> None:
+    """Add ``events`` to ``sender``'s stored conversation, under its lock.
+
+    ``start_session`` first starts a session as Rasa would for a message (a new
+    conversation, or one idle past the session expiry), for events that may
+    open a conversation (a reply to a photo).
+    """
     if agent is None or getattr(agent, "processor", None) is None or not events:
         return
     try:
         async with agent.lock_store.lock(sender):
-            tracker = await agent.processor.get_tracker(sender)
+            if start_session:
+                tracker = await agent.processor.fetch_tracker_and_update_session(
+                    sender, CollectingOutputChannel())
+            else:
+                tracker = await agent.processor.get_tracker(sender)
             for event in events:
                 tracker.update(event)
             await agent.tracker_store.save(tracker)
@@ -202,6 +216,19 @@ def sent_by_channel(message: Dict[str, Any]) -> BotUttered:
     data = copy.deepcopy({k: v for k, v in message.items()
                           if k in ("buttons", "custom", "quick_replies")})
     return BotUttered(message.get("text"), data, {"sent_by": "channel"})
+
+
+def reply_to_visitor(reply: Reply, channel: str, kind: str, text: str = "") -> BotUttered:
+    """The reply a channel gave a photo, voice note, sticker or emoji, as a bot event.
+
+    ``reply_to`` says what the visitor sent (``kind``, and the emoji themselves),
+    so the console shows the visitor's message and this reply as one turn.
+    """
+    buttons = [{"title": link.title, "type": "web_url", "url": link.url}
+               for link in reply.links]
+    return BotUttered(reply.text, {"buttons": buttons} if buttons else {}, {
+        "sent_by": "channel",
+        REPLY_TO: {"channel": channel, "kind": kind, "text": text if kind == "emoji" else ""}})
 
 
 def not_delivered(channel: str, answer_time: float | None, status: int,

@@ -10,7 +10,6 @@ from rasa.core.channels.channel import InputChannel
 
 from channels.delivery import fire_and_forget, side_effect
 from channels.meta import DEFAULT_GRAPH_API_URL, MetaChannel, MetaOutput, event_seconds
-from channels.output import RenderingOutput
 from channels.render import Reply, is_emoji_only, to_messenger
 from channels.webhook import Incoming, from_same_named
 
@@ -91,11 +90,8 @@ class MessengerInput(MetaChannel):
     def configured(self) -> bool:
         return super().configured and bool(self.page_access_token)
 
-    def get_output_channel(self) -> RenderingOutput:
-        return self.output_for(self.agent)
-
-    def output_for(self, agent: Any) -> MessengerOutput:
-        return MessengerOutput(self.page_access_token, self.graph_api_url, agent or self.agent,
+    def get_output_channel(self) -> MessengerOutput:
+        return MessengerOutput(self.page_access_token, self.graph_api_url, self.agent,
                                self.pending)
 
     def side_effects(self, message: Incoming) -> None:

@@ -7,7 +7,6 @@ and reactions are handled without the bot.
 import asyncio
 import json as jsonlib
 import logging
-import time
 from typing import Any, Dict, List
 
 from sanic import Blueprint
@@ -18,15 +17,13 @@ from channels.delivery import (
     SENT,
     SentMessage,
     append_events,
-    contact_card,
     graph_send,
     message_id,
     rating_events,
-    visitor_language,
 )
 from channels.http import SendResult, bad_request, forbidden
 from channels.output import ProviderOutput
-from channels.render import Reply, media_reply, reaction_rating
+from channels.render import Reply, reaction_rating
 from channels.replay import is_current
 from channels.signatures import valid_hub_signature, verify_handshake
 from channels.webhook import Incoming, SignedWebhookInput
@@ -34,7 +31,6 @@ from channels.webhook import Incoming, SignedWebhookInput
 logger = logging.getLogger(__name__)
 
 DEFAULT_GRAPH_API_URL = "https://graph.facebook.com/v19.0"
-MEDIA_REPLY_COOLDOWN_SECONDS = 60
 SIDE_EFFECT_HEAD_START_SECONDS = 0.5
 
 
@@ -92,7 +88,6 @@ class MetaChannel(SignedWebhookInput):
         super().__init__()
         self.verify_token = verify_token
         self.app_secret = app_secret
-        self._media_replied: Dict[str, float] = {}
         # read receipt / typing tasks not yet waited for, by visitor
         self.pending: Dict[str, asyncio.Task] = {}
 
@@ -145,10 +140,6 @@ class MetaChannel(SignedWebhookInput):
 
         task.add_done_callback(forget)
 
-    def output_for(self, agent: Any) -> MetaOutput:
-        """The output channel, knowing the agent (to record what it sends)."""
-        raise NotImplementedError
-
     async def handled_here(self, agent: Any, message: Incoming) -> bool:
         if message.kind != "reaction":
             self.side_effects(message)
@@ -157,18 +148,7 @@ class MetaChannel(SignedWebhookInput):
         if message.kind == "reaction":
             await self._rate(agent, message)
             return True
-        sender = message.sender
-        now = time.monotonic()
-        if now - self._media_replied.get(sender, -1e9) < MEDIA_REPLY_COOLDOWN_SECONDS:
-            return True  # an album or a burst of voice notes gets one reply
-        if not self.limiter.check(agent, sender, None)[0]:
-            return True
-        self._media_replied[sender] = now
-        if len(self._media_replied) > 100_000:
-            self._media_replied.clear()
-        language = await visitor_language(agent, sender)
-        reply = media_reply(message.kind, language, contact_card(agent))
-        await self.output_for(agent).deliver(sender, reply)
+        await self.reply_to_media(agent, message)
         return True
 
     async def _rate(self, agent: Any, message: Incoming) -> None:

@@ -16,7 +16,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.response import text as text_response
 
-from channels.delivery import contact_card, twilio_send, visitor_language
+from channels.delivery import twilio_send
 from channels.guard import VisitorMessage
 from channels.http import SendResult, bad_request, forbidden
 from channels.output import ProviderOutput
@@ -25,7 +25,6 @@ from channels.render import (
     Reply,
     choice_for_number,
     is_number_reply,
-    media_reply,
     to_twilio_whatsapp,
 )
 from channels.signatures import signed_by_twilio
@@ -143,10 +142,7 @@ class TwilioWhatsAppInput(SignedWebhookInput):
         """A photo or voice note: one polite "text only" reply, in the visitor's language."""
         if message.kind != "media":
             return False
-        if self.limiter.check(agent, message.sender, None)[0]:
-            reply = media_reply("media", await visitor_language(agent, message.sender),
-                                contact_card(agent))
-            await self.get_output_channel().deliver(message.sender, reply)
+        await self.reply_to_media(agent, message)
         return True
 
     async def visitor_message(self, agent: Any, message: Incoming,

@@ -4,7 +4,9 @@ A POST is checked in one order on Messenger, WhatsApp Cloud and Twilio:
 the channel is configured, the provider's signature is valid, the body reads
 as the provider's event, the events are current and not replayed; then each
 visitor message is handled (by the channel itself for media and reactions,
-otherwise by the bot through the guard).
+otherwise by the bot through the guard). A photo, voice note, sticker or
+emoji gets one polite reply a minute, recorded in the conversation so staff
+see it in the transcript.
 """
 import inspect
 import logging
@@ -17,12 +19,22 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
-from channels.guard import Pipeline, SharedLimiter, VisitorMessage
+from channels.delivery import (
+    append_events,
+    contact_card,
+    not_delivered,
+    reply_to_visitor,
+    visitor_language,
+)
+from channels.guard import Pipeline, SharedLimiter, VisitorMessage, conversation_id
 from channels.http import forbidden, limit_request_size
-from channels.output import handle_and_render
+from channels.output import ProviderOutput, handle_and_render
+from channels.render import media_reply
 from channels.replay import ReplayGuard, body_id
 
 logger = logging.getLogger(__name__)
+
+MEDIA_REPLY_COOLDOWN_SECONDS = 60
 
 
 def from_same_named(cls: Any, credentials: Dict[str, Any] | None) -> Any:
@@ -73,6 +85,11 @@ class SignedWebhookInput(InputChannel):
         self.replays = ReplayGuard(self.name())
         self.limiter = SharedLimiter()
         self.agent: Any = None
+        self._media_replied: Dict[str, float] = {}
+
+    def get_output_channel(self) -> ProviderOutput:
+        """The provider's output channel, knowing the agent (to record what it sends)."""
+        raise NotImplementedError
 
     @property
     def configured(self) -> bool:
@@ -101,6 +118,31 @@ class SignedWebhookInput(InputChannel):
     async def handled_here(self, agent: Any, message: Incoming) -> bool:
         """True when the channel dealt with an accepted message itself (media, reactions)."""
         return False
+
+    async def reply_to_media(self, agent: Any, message: Incoming) -> None:
+        """One polite reply to a photo, voice note, sticker or emoji, kept in the conversation.
+
+        An album or a burst of voice notes gets one reply a minute, within the
+        sender's rate limit. The reply is stored as a bot event (with a
+        not-delivered note when the provider refused it).
+        """
+        sender = message.sender
+        now = time.monotonic()
+        if now - self._media_replied.get(sender, -1e9) < MEDIA_REPLY_COOLDOWN_SECONDS:
+            return
+        if not self.limiter.check(agent, sender, None)[0]:
+            return
+        self._media_replied[sender] = now
+        if len(self._media_replied) > 100_000:
+            self._media_replied.clear()
+        conversation = conversation_id(self.name(), sender)
+        reply = media_reply(message.kind, await visitor_language(agent, conversation),
+                            contact_card(agent))
+        sent = reply_to_visitor(reply, self.name(), message.kind, message.text)
+        refused = await self.get_output_channel().send_parts(sender, reply)
+        notes = [] if refused is None else [not_delivered(
+            self.name(), sent.timestamp, refused.status, refused.error_code)]
+        await append_events(agent, conversation, [sent, *notes], start_session=True)
 
     async def visitor_message(self, agent: Any, message: Incoming,
                               message_id: str) -> VisitorMessage:

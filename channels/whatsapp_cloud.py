@@ -11,7 +11,6 @@ from rasa.core.channels.channel import InputChannel
 
 from channels.delivery import fire_and_forget, side_effect
 from channels.meta import DEFAULT_GRAPH_API_URL, MetaChannel, MetaOutput, event_seconds
-from channels.output import RenderingOutput
 from channels.render import Reply, is_emoji_only, to_whatsapp_cloud
 from channels.webhook import Incoming, from_same_named
 
@@ -93,12 +92,9 @@ class WhatsAppCloudInput(MetaChannel):
     def configured(self) -> bool:
         return super().configured and bool(self.access_token and self.phone_number_id)
 
-    def get_output_channel(self) -> RenderingOutput:
-        return self.output_for(self.agent)
-
-    def output_for(self, agent: Any) -> WhatsAppCloudOutput:
+    def get_output_channel(self) -> WhatsAppCloudOutput:
         return WhatsAppCloudOutput(self.access_token, self.phone_number_id, self.graph_api_url,
-                                   agent or self.agent, self.pending)
+                                   self.agent, self.pending)
 
     def side_effects(self, message: Incoming) -> None:
         if not message.id:

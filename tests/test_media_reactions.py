@@ -18,6 +18,7 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 import requests
+from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
 from channels.render import CHANNEL_TEXTS, channel_text, media_reply, reaction_rating
@@ -255,18 +256,21 @@ def test_whatsapp_sticker_gets_a_friendly_short_reply(bot: Bot, provider: FakePr
     assert [s["text"]["body"] for s in sent if s.get("to") == sender] == [STICKER_EN]
 
 
-def test_twilio_whatsapp_media_without_text_gets_the_text_only_reply(
-        bot: Bot, provider: FakeProvider) -> None:
-    sender, mark = f"whatsapp:+8496{uuid.uuid4().int % 10**7:07d}", provider.mark()
+def post_twilio_media(bot: Bot, sender: str) -> None:
+    """A signed Twilio webhook request for a voice note without text."""
     url = f"{bot.url}/webhooks/twilio_whatsapp/webhook"
-    from twilio.request_validator import RequestValidator
-
     form = {"From": sender, "To": "whatsapp:+84383967775", "Body": "", "NumMedia": "1",
             "MediaContentType0": "audio/ogg", "MediaUrl0": "https://api.twilio.com/media/1",
             "MessageSid": f"SM{uuid.uuid4().hex}", "AccountSid": "ACtest"}
     signature = RequestValidator(CHANNEL_SECRETS["TWILIO_AUTH_TOKEN"]).compute_signature(url, form)
     assert requests.post(url, data=form, headers={"X-Twilio-Signature": signature},
                          timeout=30).status_code == 200
+
+
+def test_twilio_whatsapp_media_without_text_gets_the_text_only_reply(
+        bot: Bot, provider: FakeProvider) -> None:
+    sender, mark = f"whatsapp:+8496{uuid.uuid4().int % 10**7:07d}", provider.mark()
+    post_twilio_media(bot, sender)
     provider.wait_for("/Messages.json", mark, match=sender.replace(":", "%3A").replace("+", "%2B"))
     time.sleep(QUIET_SECONDS)
     bodies = [r.form()["Body"] for r in provider.sent_to("/Messages.json", mark)
@@ -486,6 +490,94 @@ def test_the_did_you_mean_turn_shows_its_suggestions_in_the_transcript(bot: Bot)
     row = re.search(r'<td class="bot">(.*?)</td>', transcript, re.S).group(1)  # type: ignore[union-attr]
     assert "Did you mean one of these?" in row
     assert all(f"[{title}]" in row for title in suggested) and suggested
+
+
+def transcript_rows(transcript: str) -> List[tuple]:
+    """Each turn of a transcript page: (visitor cell, intent cell, bot cell), as text."""
+    rows = []
+    for row in re.findall(r'<tr class="turn">(.*?)</tr>', transcript, re.S):
+        visitor = re.search(r'<td class="visitor">(.*?)</td>', row, re.S)
+        bot_cell = re.search(r'<td class="bot">(.*?)</td>', row, re.S)
+        cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+        assert visitor and bot_cell and cells, row
+        rows.append((html.unescape(visitor.group(1)).strip(), html.unescape(cells[1]).strip(),
+                     html.unescape(re.sub(r"<[^>]+>", " ", bot_cell.group(1))).strip()))
+    return rows
+
+
+def send_media(bot: Bot, channel: str, sender: str) -> None:
+    """A photo on Messenger, a sticker on WhatsApp Cloud, a voice note on Twilio."""
+    if channel == "messenger":
+        post_messenger(bot, messenger_event(sender, message={
+            "mid": f"m_{uuid.uuid4().hex}",
+            "attachments": [{"type": "image", "payload": {"url": "https://cdn.example/p"}}]}))
+    elif channel == "whatsapp":
+        post_cloud(bot, cloud_body(sender, {"type": "sticker", "sticker": {"id": "s1"}}))
+    else:
+        post_twilio_media(bot, sender)
+
+
+def send_text(bot: Bot, channel: str, sender: str, text: str) -> None:
+    if channel == "messenger":
+        post_messenger(bot, messenger_event(sender, message={"mid": f"m_{uuid.uuid4().hex}",
+                                                             "text": text}))
+    elif channel == "whatsapp":
+        post_cloud(bot, cloud_body(sender, {"type": "text", "text": {"body": text}}))
+    else:
+        assert twilio_post(bot, sender, text)[0].status_code == 200
+
+
+CONTACT_BUTTONS = "[Call Hotline 1] [WhatsApp Hotline 2] [E-mail booking] [Messenger]"
+MEDIA_SEEN = {"messenger": ("(sent a photo, voice note, video, file or location)", MEDIA_EN),
+              "whatsapp": ("(sent a sticker)", STICKER_EN),
+              "twilio_whatsapp": ("(sent a photo, voice note, video, file or location)",
+                                  MEDIA_EN)}
+
+
+@pytest.mark.parametrize("channel", ["messenger", "whatsapp", "twilio_whatsapp"])
+def test_the_reply_to_media_is_stored_and_shown_in_the_transcript(
+        bot: Bot, channel: str) -> None:
+    assert bot.db is not None
+    sender = {"messenger": psid, "whatsapp": phone, "twilio_whatsapp": twilio_phone}[channel]()
+    seen, reply = MEDIA_SEEN[channel]
+    send_media(bot, channel, sender)
+    stored = events(bot, sender)
+    kinds = [e["event"] for e in stored]
+    replies = [e for e in stored if e["event"] == "bot"]
+    assert len(replies) == 1 and replies[0]["text"] == reply
+    assert replies[0]["metadata"]["sent_by"] == "channel"
+    assert replies[0]["metadata"]["reply_to"]["channel"] == channel
+    assert "session_started" in kinds[:kinds.index("bot")]  # a conversation it opened
+    assert user_texts(bot, sender) == []  # the bot never saw the photo or sticker
+
+    send_text(bot, channel, sender, "how much is a foot massage?")
+    assert user_texts(bot, sender) == ["how much is a foot massage?"]
+    with console_on(f"sqlite:///{bot.db}") as console:
+        rows = transcript_rows(page(console, transcript_path(sender)))
+    media_row, question_row = rows
+    assert media_row[:2] == (seen, "—")
+    assert media_row[2].startswith(reply)
+    if reply == MEDIA_EN:
+        assert CONTACT_BUTTONS in media_row[2]
+    assert question_row[0] == "how much is a foot massage?"
+    assert question_row[2].startswith("I don't have Panda Spa's current prices")
+
+
+def test_a_reply_to_media_that_was_not_delivered_shows_so(
+        bot: Bot, provider: FakeProvider) -> None:
+    assert bot.db is not None
+    sender = phone()
+    provider.fail_when(f'"to": "{sender}"', 400, {"error": {
+        "message": "(#131047) Re-engagement message", "code": 131047}})
+    post_cloud(bot, cloud_body(sender, {"type": "image", "image": {"id": "media1"}}))
+    notes = [e["metadata"]["not_delivered"] for e in events(bot, sender)
+             if e["event"] == "bot" and "not_delivered" in (e.get("metadata") or {})]
+    assert [n["error_code"] for n in notes] == [131047]
+    with console_on(f"sqlite:///{bot.db}") as console:
+        (row,) = transcript_rows(page(console, transcript_path(sender)))
+    assert row[0] == "(sent a photo, voice note, video, file or location)"
+    assert row[2].startswith(MEDIA_EN)
+    assert "not delivered (error 131047: WhatsApp's 24-hour window was closed)" in row[2]
 
 
 def test_the_apology_sent_without_the_action_server_is_in_the_transcript(
