@@ -3,8 +3,10 @@
 Webhook: /webhooks/twilio_whatsapp/webhook (POST, form-encoded, from Twilio).
 Buttons become a numbered list; a numeric reply is mapped back to its
 button's payload, read from the conversation's last bot message, so a raw
-payload such as ``/ask_sleep`` is never shown. Unconfigured, it refuses every
-request.
+payload such as ``/ask_sleep`` is never shown. Replies go through Twilio's
+Messages API with retries; one still refused is recorded as not delivered. A
+photo or voice note gets the polite "text only" reply. Unconfigured, it
+refuses every request.
 """
 import logging
 from typing import Any, Dict, List
