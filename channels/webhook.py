@@ -26,7 +26,7 @@ from channels.delivery import (
     reply_to_visitor,
     visitor_language,
 )
-from channels.guard import Pipeline, SharedLimiter, VisitorMessage, conversation_id
+from channels.guard import STATE, Pipeline, SharedLimiter, VisitorMessage, conversation_id
 from channels.http import forbidden, limit_request_size
 from channels.output import ProviderOutput, handle_and_render
 from channels.render import media_reply
@@ -85,7 +85,6 @@ class SignedWebhookInput(InputChannel):
         self.replays = ReplayGuard(self.name())
         self.limiter = SharedLimiter()
         self.agent: Any = None
-        self._media_replied: Dict[str, float] = {}
 
     def get_output_channel(self) -> ProviderOutput:
         """The provider's output channel, knowing the agent (to record what it sends)."""
@@ -122,19 +121,17 @@ class SignedWebhookInput(InputChannel):
     async def reply_to_media(self, agent: Any, message: Incoming) -> None:
         """One polite reply to a photo, voice note, sticker or emoji, kept in the conversation.
 
-        An album or a burst of voice notes gets one reply a minute, within the
-        sender's rate limit. The reply is stored as a bot event (with a
-        not-delivered note when the provider refused it).
+        An album or a burst of voice notes gets one reply a minute (kept in the
+        shared state, like seen ids), within the sender's rate limit. The reply
+        is stored as a bot event (with a not-delivered note when the provider
+        refused it).
         """
         sender = message.sender
-        now = time.monotonic()
-        if now - self._media_replied.get(sender, -1e9) < MEDIA_REPLY_COOLDOWN_SECONDS:
+        cooldown = f"media_reply:{self.name()}:{sender}"  # shared by every server and worker
+        if not STATE.get(agent).claim(cooldown, MEDIA_REPLY_COOLDOWN_SECONDS):
             return
         if not self.limiter.check(agent, sender, None)[0]:
             return
-        self._media_replied[sender] = now
-        if len(self._media_replied) > 100_000:
-            self._media_replied.clear()
         conversation = conversation_id(self.name(), sender)
         reply = media_reply(message.kind, await visitor_language(agent, conversation),
                             contact_card(agent))
