@@ -1,24 +1,31 @@
-"""Sending to Meta's Graph API and keeping the conversation true to what was sent.
+"""Sending to a provider and keeping the conversation true to what was sent.
 
-- ``graph_send`` posts one message with retries and reads the sent message's
-  id or Meta's error code (131047: WhatsApp's 24-hour window has closed).
+- ``send`` posts one message with retries (network errors, 429, 5xx) and reads
+  the provider's answer: the sent message's id, or its error code (Meta's
+  131047: WhatsApp's 24-hour window has closed; Twilio's 2xxxx / 6xxxx codes).
+  ``graph_send`` and ``twilio_send`` are the Graph API's and Twilio's.
 - ``fire_and_forget`` sends read receipts and typing indicators without ever
   delaying or blocking an answer.
 - ``SentMessages`` maps the ids Meta gave our messages to the answer they
   carried, so a reaction to one can rate that answer.
 - ``append_events`` adds what a channel did outside Rasa's turn (an apology,
-  a failed delivery, a reaction's rating) to the stored conversation.
+  a failed delivery, a reaction's rating, the reply to a photo) to the stored
+  conversation.
 """
 import asyncio
 import copy
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Coroutine, Dict, List, Set
 
 import aiohttp
 import sqlalchemy as sa
+from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUttered
+
+from channels.http import SendResult, post
+from channels.render import Reply
 
 logger = logging.getLogger(__name__)
 
@@ -28,23 +35,9 @@ SIDE_EFFECT_TIMEOUT_SECONDS = 3
 WINDOW_CLOSED = 131047
 RETRY_DELAY_SECONDS = 0.5
 NOT_DELIVERED = "not_delivered"
+REPLY_TO = "reply_to"
 
 _background: Set[asyncio.Task] = set()
-
-
-@dataclass
-class SendResult:
-    """What the Graph API said about one message."""
-
-    status: int
-    answer: Dict[str, Any] = field(default_factory=dict)
-    error_code: int | None = None
-    error: str = ""
-
-    @property
-    def ok(self) -> bool:
-        """Whether the provider accepted the message."""
-        return 200 <= self.status < 300
 
 
 def message_id(answer: Dict[str, Any]) -> str:
@@ -61,34 +54,17 @@ def _retryable(result: SendResult) -> bool:
     return result.status == 0 or result.status == 429 or result.status >= 500
 
 
-async def _post_once(url: str, body: Dict[str, Any], token: str, timeout: float) -> SendResult:
-    try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
-            async with session.post(url, json=body,
-                                    headers={"Authorization": f"Bearer {token}"}) as response:
-                try:
-                    answer = await response.json(content_type=None)
-                except ValueError:
-                    answer = {}
-                result = SendResult(response.status,
-                                    answer if isinstance(answer, dict) else {})
-                if not result.ok:
-                    error = (answer or {}).get("error") if isinstance(answer, dict) else None
-                    error = error if isinstance(error, dict) else {}
-                    code = error.get("code")
-                    result.error_code = int(str(code)) if str(code).isdigit() else None
-                    result.error = str(error.get("message") or "")[:200]
-                return result
-    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-        return SendResult(0, error=str(error)[:200] or type(error).__name__)
+async def send(url: str, provider: str, retries: int = SEND_RETRIES,
+               **request: Any) -> SendResult:
+    """POST one message to ``provider`` (its name in the logs); retry network errors, 429, 5xx.
 
-
-async def graph_send(url: str, body: Dict[str, Any], token: str,
-                     retries: int = SEND_RETRIES) -> SendResult:
-    """POST one message; retry network errors, 429 and 5xx; never raise."""
-    result = SendResult(0)
+    ``request`` is ``channels.http.post``'s (``json_body`` or ``data``, ``headers``,
+    ``auth``). Never raises; a message still refused is logged with its error code.
+    """
+    result, attempts = SendResult(0), 0
     for attempt in range(retries + 1):
-        result = await _post_once(url, body, token, SEND_TIMEOUT_SECONDS)
+        attempts += 1
+        result = await post(url, timeout=SEND_TIMEOUT_SECONDS, **request)
         if result.ok or not _retryable(result):
             break
         if attempt < retries:
@@ -97,10 +73,23 @@ async def graph_send(url: str, body: Dict[str, Any], token: str,
         logger.error("not delivered: WhatsApp refused a message with error %s (the 24-hour "
                      "customer-service window is closed) at %s", WINDOW_CLOSED, url)
     elif not result.ok:
-        logger.error("not delivered after %s attempts: provider answered %s (error code %s) "
-                     "for %s: %s", retries + 1, result.status, result.error_code, url,
-                     result.error)
+        logger.error("not delivered after %s attempt(s): %s answered %s (error code %s) "
+                     "for %s: %s", attempts, provider, result.status or "no answer",
+                     result.error_code, url, result.error)
     return result
+
+
+async def graph_send(url: str, body: Dict[str, Any], token: str,
+                     retries: int = SEND_RETRIES) -> SendResult:
+    """Send one message through Meta's Graph API (Messenger, WhatsApp Cloud)."""
+    return await send(url, "the Graph API", retries, json_body=body,
+                      headers={"Authorization": f"Bearer {token}"})
+
+
+async def twilio_send(url: str, form: Dict[str, str], auth: aiohttp.BasicAuth,
+                      retries: int = SEND_RETRIES) -> SendResult:
+    """Send one message through Twilio's Messages API (a form, HTTP basic auth)."""
+    return await send(url, "Twilio", retries, data=form, auth=auth)
 
 
 def fire_and_forget(coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task:
@@ -114,7 +103,8 @@ def fire_and_forget(coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task:
 async def side_effect(url: str, bodies: List[Dict[str, Any]], token: str, what: str) -> None:
     """Best effort (read receipt, typing): a short timeout, no retry, a log line on failure."""
     for body in bodies:
-        result = await _post_once(url, body, token, SIDE_EFFECT_TIMEOUT_SECONDS)
+        result = await post(url, timeout=SIDE_EFFECT_TIMEOUT_SECONDS, json_body=body,
+                            headers={"Authorization": f"Bearer {token}"})
         if not result.ok:
             logger.warning("%s not sent (status %s, error code %s): %s", what, result.status,
                            result.error_code, result.error)
@@ -197,13 +187,23 @@ SENT = SentMessages()
 # --- the conversation, as the visitor saw it ---------------------------------
 
 
-async def append_events(agent: Any, sender: str, events: List[Event]) -> None:
-    """Add ``events`` to ``sender``'s stored conversation, under its lock."""
+async def append_events(agent: Any, sender: str, events: List[Event],
+                        start_session: bool = False) -> None:
+    """Add ``events`` to ``sender``'s stored conversation, under its lock.
+
+    ``start_session`` first starts a session as Rasa would for a message (a new
+    conversation, or one idle past the session expiry), for events that may
+    open a conversation (a reply to a photo).
+    """
     if agent is None or getattr(agent, "processor", None) is None or not events:
         return
     try:
         async with agent.lock_store.lock(sender):
-            tracker = await agent.processor.get_tracker(sender)
+            if start_session:
+                tracker = await agent.processor.fetch_tracker_and_update_session(
+                    sender, CollectingOutputChannel())
+            else:
+                tracker = await agent.processor.get_tracker(sender)
             for event in events:
                 tracker.update(event)
             await agent.tracker_store.save(tracker)
@@ -216,6 +216,19 @@ def sent_by_channel(message: Dict[str, Any]) -> BotUttered:
     data = copy.deepcopy({k: v for k, v in message.items()
                           if k in ("buttons", "custom", "quick_replies")})
     return BotUttered(message.get("text"), data, {"sent_by": "channel"})
+
+
+def reply_to_visitor(reply: Reply, channel: str, kind: str, text: str = "") -> BotUttered:
+    """The reply a channel gave a photo, voice note, sticker or emoji, as a bot event.
+
+    ``reply_to`` says what the visitor sent (``kind``, and the emoji themselves),
+    so the console shows the visitor's message and this reply as one turn.
+    """
+    buttons = [{"title": link.title, "type": "web_url", "url": link.url}
+               for link in reply.links]
+    return BotUttered(reply.text, {"buttons": buttons} if buttons else {}, {
+        "sent_by": "channel",
+        REPLY_TO: {"channel": channel, "kind": kind, "text": text if kind == "emoji" else ""}})
 
 
 def not_delivered(channel: str, answer_time: float | None, status: int,

@@ -8,15 +8,10 @@ from typing import Any, Dict, List
 
 from rasa.core.channels.channel import InputChannel
 
-from channels.base import (
-    DEFAULT_GRAPH_API_URL,
-    RenderingOutput,
-    event_seconds,
-    from_same_named,
-)
 from channels.delivery import fire_and_forget, side_effect
-from channels.meta import MetaChannel, MetaOutput
+from channels.meta import DEFAULT_GRAPH_API_URL, MetaChannel, MetaOutput, event_seconds
 from channels.render import Reply, is_emoji_only, to_messenger
+from channels.webhook import Incoming, from_same_named
 
 
 class MessengerOutput(MetaOutput):
@@ -95,22 +90,19 @@ class MessengerInput(MetaChannel):
     def configured(self) -> bool:
         return super().configured and bool(self.page_access_token)
 
-    def get_output_channel(self) -> RenderingOutput:
-        return self.output_for(self.agent)
-
-    def output_for(self, agent: Any) -> MessengerOutput:
-        return MessengerOutput(self.page_access_token, self.graph_api_url, agent or self.agent,
+    def get_output_channel(self) -> MessengerOutput:
+        return MessengerOutput(self.page_access_token, self.graph_api_url, self.agent,
                                self.pending)
 
-    def side_effects(self, message: Dict[str, str]) -> None:
-        recipient = {"id": message["sender"]}
-        self.ahead_of_answer(message["sender"], fire_and_forget(side_effect(
+    def side_effects(self, message: Incoming) -> None:
+        recipient = {"id": message.sender}
+        self.ahead_of_answer(message.sender, fire_and_forget(side_effect(
             f"{self.graph_api_url.rstrip('/')}/me/messages",
             [{"recipient": recipient, "sender_action": "mark_seen"},
              {"recipient": recipient, "sender_action": "typing_on"}],
             self.page_access_token, "Messenger mark_seen / typing_on")))
 
-    def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, Any]]:
+    def user_messages(self, body: Dict[str, Any]) -> List[Incoming]:
         found = []
         for entry in body.get("entry") or []:
             for event in (entry or {}).get("messaging") or []:
@@ -121,13 +113,12 @@ class MessengerInput(MetaChannel):
                 if isinstance(reaction, dict):
                     removed = reaction.get("action") == "unreact"
                     target = str(reaction.get("mid") or "")
-                    found.append({
-                        "sender": sender, "text": "", "kind": "reaction", "target": target,
-                        "emoji": str(reaction.get("emoji") or ""),
-                        "removed": "1" if removed else "",
-                        "id": f"reaction:{target}:{reaction.get('action')}:"
-                              f"{reaction.get('emoji')}:{event.get('timestamp')}",
-                        "time": event_seconds(event.get("timestamp"), 1000)})
+                    found.append(Incoming(
+                        sender, "", kind="reaction", target=target,
+                        emoji=str(reaction.get("emoji") or ""), removed=removed,
+                        id=f"reaction:{target}:{reaction.get('action')}:"
+                           f"{reaction.get('emoji')}:{event.get('timestamp')}",
+                        time=event_seconds(event.get("timestamp"), 1000)))
                     continue
                 message = event.get("message") or {}
                 text = _text_of(event)
@@ -136,6 +127,6 @@ class MessengerInput(MetaChannel):
                 kind = "text" if event.get("postback") or message.get("quick_reply") \
                     else _kind_of(message)
                 mid = message.get("mid") or (event.get("postback") or {}).get("mid") or ""
-                found.append({"sender": sender, "text": text, "id": str(mid), "kind": kind,
-                              "time": event_seconds(event.get("timestamp"), 1000)})
+                found.append(Incoming(sender, text, id=str(mid), kind=kind,
+                                      time=event_seconds(event.get("timestamp"), 1000)))
         return found

@@ -1,42 +1,55 @@
-"""What Messenger and WhatsApp Cloud share beyond the webhook.
+"""What Messenger and WhatsApp Cloud share: Meta's webhook, sending, non-text events.
 
-How they send (ids kept, failures recorded) and what they do with events that
-are not text (media, stickers, reactions).
+The webhook answers the verify handshake and checks ``X-Hub-Signature-256``;
+replies go to the Graph API (ids kept, failures recorded); media, stickers
+and reactions are handled without the bot.
 """
 import asyncio
+import json as jsonlib
 import logging
-import time
 from typing import Any, Dict, List
 
-from channels.base import MetaWebhookInput, RenderingOutput
+from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
 from channels.delivery import (
     SENT,
     SentMessage,
     append_events,
-    contact_card,
-    fire_and_forget,
     graph_send,
     message_id,
-    not_delivered,
     rating_events,
-    visitor_language,
 )
-from channels.render import Reply, media_reply, reaction_rating
+from channels.http import SendResult, bad_request, forbidden
+from channels.output import ProviderOutput
+from channels.render import Reply, reaction_rating
+from channels.replay import is_current
+from channels.signatures import valid_hub_signature, verify_handshake
+from channels.webhook import Incoming, SignedWebhookInput
 
 logger = logging.getLogger(__name__)
 
-MEDIA_REPLY_COOLDOWN_SECONDS = 60
+DEFAULT_GRAPH_API_URL = "https://graph.facebook.com/v19.0"
 SIDE_EFFECT_HEAD_START_SECONDS = 0.5
 
 
-class MetaOutput(RenderingOutput):
-    """Sends rendered messages to the Graph API, keeps their ids, records failures."""
+def event_seconds(value: Any, per_second: int = 1) -> float | None:
+    """A Meta timestamp (seconds, or milliseconds with ``per_second=1000``) as seconds."""
+    try:
+        return float(value) / per_second if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+class MetaOutput(ProviderOutput):
+    """Sends rendered messages to the Graph API and keeps their ids (for reactions)."""
 
     def __init__(self, url: str, token: str, agent: Any = None,
                  pending: Dict[str, asyncio.Task] | None = None) -> None:
-        self.url, self.token, self.agent = url, token, agent
+        super().__init__(agent)
+        self.url, self.token = url, token
         self.pending = pending if pending is not None else {}
-        self._current: Dict[str, Any] = {}
 
     def render(self, recipient_id: str, reply: Reply) -> List[Dict[str, Any]]:
         """The request bodies for one reply."""
@@ -46,44 +59,75 @@ class MetaOutput(RenderingOutput):
         """The id the Graph API gave a sent message."""
         return message_id(answer)
 
-    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
-        """Remember which bot message is being sent (its response and time), then send it."""
-        self._current = message
-        try:
-            await super().send_response(recipient_id, message)
-        finally:
-            self._current = {}
+    async def send_part(self, part: Dict[str, Any]) -> SendResult:
+        return await graph_send(self.url, part, self.token)
 
-    async def deliver(self, recipient_id: str, reply: Reply) -> None:
+    async def ready(self, recipient_id: str) -> None:
         ahead = self.pending.pop(recipient_id, None)
         if ahead is not None:  # seen / typing go first, but never hold the answer up long
             await asyncio.wait({ahead}, timeout=SIDE_EFFECT_HEAD_START_SECONDS)
+
+    def accepted(self, recipient_id: str, result: SendResult) -> None:
         answer = str(self._current.get("utter_action") or "")
-        answer_time = self._current.get("timestamp")
-        for body in self.render(recipient_id, reply):
-            result = await graph_send(self.url, body, self.token)
-            if result.ok:
-                if answer:
-                    SENT.remember(self.agent, self.message_id(result.answer),
-                                  SentMessage(recipient_id, self.name(), answer, answer_time))
-                continue
-            # the rest of this reply would make no sense without this part
-            fire_and_forget(append_events(self.agent, recipient_id, [not_delivered(
-                self.name(), answer_time, result.status, result.error_code)]))
-            return
+        if answer:
+            SENT.remember(self.agent, self.message_id(result.answer), SentMessage(
+                recipient_id, self.name(), answer, self._current.get("timestamp")))
 
 
-class MetaChannel(MetaWebhookInput):
-    """Media, stickers, emoji and reactions on a Meta channel, handled without the bot."""
+class MetaChannel(SignedWebhookInput):
+    """A Meta webhook (Messenger, WhatsApp Cloud): handshake, signature, non-text events.
+
+    Subclasses say which ``object`` their events carry, how to read visitor
+    messages from a body, and how to reply. Media, stickers, emoji and
+    reactions are handled here, without the bot.
+    """
+
+    object_type: str = ""
 
     def __init__(self, verify_token: str, app_secret: str) -> None:
-        super().__init__(verify_token, app_secret)
-        self._media_replied: Dict[str, float] = {}
-        self.agent: Any = None
+        super().__init__()
+        self.verify_token = verify_token
+        self.app_secret = app_secret
         # read receipt / typing tasks not yet waited for, by visitor
         self.pending: Dict[str, asyncio.Task] = {}
 
-    def side_effects(self, message: Dict[str, str]) -> None:
+    @property
+    def configured(self) -> bool:
+        return bool(self.verify_token and self.app_secret)
+
+    def user_messages(self, body: Dict[str, Any]) -> List[Incoming]:
+        """Each visitor message (or reaction) in an event ``body``."""
+        raise NotImplementedError
+
+    def routes(self, hook: Blueprint) -> None:
+        @hook.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            if not self.configured:
+                return forbidden("channel not configured")
+            return verify_handshake(request.args, self.verify_token)
+
+    def refusal(self, request: Request) -> HTTPResponse | None:
+        if not valid_hub_signature(self.app_secret, request.body,
+                                   request.headers.get("X-Hub-Signature-256")):
+            return forbidden("missing or invalid X-Hub-Signature-256")
+        return None
+
+    def incoming(self, request: Request) -> List[Incoming] | HTTPResponse:
+        try:
+            body = jsonlib.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            return bad_request("body is not JSON")
+        if not isinstance(body, dict) or body.get("object") != self.object_type:
+            return bad_request(f"not a {self.object_type} event")
+        try:
+            return self.user_messages(body)
+        except (TypeError, ValueError, AttributeError):
+            return bad_request(f"not a well-formed {self.object_type} event")
+
+    def is_current(self, message: Incoming, now: float) -> bool:
+        return is_current(message.time, now)
+
+    def side_effects(self, message: Incoming) -> None:
         """Read receipt and typing indicator for an accepted message (best effort)."""
 
     def ahead_of_answer(self, sender: str, task: asyncio.Task) -> None:
@@ -96,47 +140,28 @@ class MetaChannel(MetaWebhookInput):
 
         task.add_done_callback(forget)
 
-    def output_for(self, agent: Any) -> MetaOutput:
-        """The output channel, knowing the agent (to record what it sends)."""
-        raise NotImplementedError
-
-    async def handled_here(self, agent: Any, message: Dict[str, str]) -> bool:
-        if agent is not None:
-            self.agent = agent  # Rasa loads it after the blueprints' listeners have run
-        kind = message.get("kind") or "text"
-        if kind != "reaction":
+    async def handled_here(self, agent: Any, message: Incoming) -> bool:
+        if message.kind != "reaction":
             self.side_effects(message)
-        if kind == "text":
+        if message.kind == "text":
             return False
-        if kind == "reaction":
+        if message.kind == "reaction":
             await self._rate(agent, message)
             return True
-        sender = message["sender"]
-        now = time.monotonic()
-        if now - self._media_replied.get(sender, -1e9) < MEDIA_REPLY_COOLDOWN_SECONDS:
-            return True  # an album or a burst of voice notes gets one reply
-        if not self.limiter.check(agent, sender, None)[0]:
-            return True
-        self._media_replied[sender] = now
-        if len(self._media_replied) > 100_000:
-            self._media_replied.clear()
-        language = await visitor_language(agent, sender)
-        reply = media_reply(kind, language, contact_card(agent))
-        await self.output_for(agent).deliver(sender, reply)
+        await self.reply_to_media(agent, message)
         return True
 
-    async def _rate(self, agent: Any, message: Dict[str, str]) -> None:
+    async def _rate(self, agent: Any, message: Incoming) -> None:
         """A reaction to one of our answers becomes (or stops being) its rating."""
-        target, emoji = message.get("target") or "", message.get("emoji") or ""
-        sent = SENT.find(agent, target) if target else None
-        if sent is None or sent.sender_id != message["sender"]:
+        sent = SENT.find(agent, message.target) if message.target else None
+        if sent is None or sent.sender_id != message.sender:
             return
-        if message.get("removed"):
+        if message.removed:
             rating = "removed"
         else:
-            found = reaction_rating(emoji)
+            found = reaction_rating(message.emoji)
             if found is None:
                 return
             rating = found
-        await append_events(agent, message["sender"],
-                            rating_events(self.name(), rating, sent, emoji, target))
+        await append_events(agent, message.sender, rating_events(
+            self.name(), rating, sent, message.emoji, message.target))

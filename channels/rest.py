@@ -15,7 +15,6 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
-from channels.base import MAX_BODY_BYTES, bad_request, limit_request_size, same_secret
 from channels.guard import (
     SLOW_DOWN,
     Limits,
@@ -29,6 +28,8 @@ from channels.guard import (
     sender_problem,
     slow_down,
 )
+from channels.http import MAX_BODY_BYTES, bad_request, limit_request_size
+from channels.signatures import same_secret
 
 __all__ = ["MAX_BODY_BYTES", "StrictRestInput", "parse_request"]
 TOKEN_VARIABLE = "REST_TOKEN"

@@ -3,42 +3,34 @@
 Webhook: /webhooks/twilio_whatsapp/webhook (POST, form-encoded, from Twilio).
 Buttons become a numbered list; a numeric reply is mapped back to its
 button's payload, read from the conversation's last bot message, so a raw
-payload such as ``/ask_sleep`` is never shown. Unconfigured, it refuses every
-request.
+payload such as ``/ask_sleep`` is never shown. Replies go through Twilio's
+Messages API with retries; one still refused is recorded as not delivered. A
+photo or voice note gets the polite "text only" reply. Unconfigured, it
+refuses every request.
 """
 import logging
-from typing import Any, Awaitable, Callable, Dict, List
+from typing import Any, Dict, List
 from urllib.parse import parse_qs
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, UserMessage
-from sanic import Blueprint
+from rasa.core.channels.channel import InputChannel
 from sanic.request import Request
-from sanic.response import HTTPResponse, json
+from sanic.response import HTTPResponse
 from sanic.response import text as text_response
-from twilio.request_validator import RequestValidator
 
-from channels.base import (
-    RenderingOutput,
-    ReplayGuard,
-    bad_request,
-    body_id,
-    forbidden,
-    from_same_named,
-    handle_and_render,
-    last_choices,
-    limit_request_size,
-    post,
-)
-from channels.delivery import contact_card, visitor_language
-from channels.guard import Pipeline, SharedLimiter, VisitorMessage
+from channels.delivery import twilio_send
+from channels.guard import VisitorMessage
+from channels.http import SendResult, bad_request, forbidden
+from channels.output import ProviderOutput
 from channels.render import (
+    Choice,
     Reply,
     choice_for_number,
     is_number_reply,
-    media_reply,
     to_twilio_whatsapp,
 )
+from channels.signatures import signed_by_twilio
+from channels.webhook import Incoming, SignedWebhookInput, from_same_named
 
 logger = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://api.twilio.com"
@@ -51,42 +43,44 @@ def parse_form(body: bytes) -> Dict[str, List[str]]:
                     max_num_fields=200)
 
 
-class ParamList(dict):
-    """Form fields as Twilio's RequestValidator reads repeated values (``getlist``)."""
+def last_choices(events: List[Dict[str, Any]]) -> List[Choice]:
+    """The postback buttons of the bot's messages since the visitor last spoke."""
+    choices: List[Choice] = []
+    for event in reversed(events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            found = Reply.from_rasa({"buttons": buttons}).choices
+            if found:
+                choices = found
+                break
+    return choices
 
-    def getlist(self, name: str) -> List[str]:
-        """Every value of ``name``."""
-        return list(self[name])
 
-
-def signed_by_twilio(auth_token: str, url: str, form: Dict[str, List[str]],
-                     signature: str) -> bool:
-    """Whether ``signature`` is Twilio's X-Twilio-Signature for ``url`` and ``form``."""
-    if not auth_token or not signature or not signature.isascii():
-        return False
-    return bool(RequestValidator(auth_token).validate(url, ParamList(form), signature))
-
-
-class TwilioWhatsAppOutput(RenderingOutput):
-    """Replies through Twilio's Messages API."""
+class TwilioWhatsAppOutput(ProviderOutput):
+    """Replies through Twilio's Messages API, with retries; a failed send is recorded."""
 
     @classmethod
     def name(cls) -> str:
         return "twilio_whatsapp"
 
     def __init__(self, account_sid: str, auth_token: str, from_number: str,
-                 api_url: str) -> None:
+                 api_url: str, agent: Any = None) -> None:
+        super().__init__(agent)
         self.auth = aiohttp.BasicAuth(account_sid, auth_token)
         self.from_number = from_number
         self.url = f"{api_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
 
-    async def deliver(self, recipient_id: str, reply: Reply) -> None:
-        for body in to_twilio_whatsapp(reply):
-            await post(self.url, data={"From": self.from_number, "To": recipient_id,
-                                       "Body": body}, auth=self.auth)
+    def render(self, recipient_id: str, reply: Reply) -> List[Dict[str, str]]:
+        return [{"From": self.from_number, "To": recipient_id, "Body": body}
+                for body in to_twilio_whatsapp(reply)]
+
+    async def send_part(self, part: Dict[str, str]) -> SendResult:
+        return await twilio_send(self.url, part, self.auth)
 
 
-class TwilioWhatsAppInput(InputChannel):
+class TwilioWhatsAppInput(SignedWebhookInput):
     """Twilio WhatsApp webhook with request validation and replay refusal."""
 
     @classmethod
@@ -99,22 +93,20 @@ class TwilioWhatsAppInput(InputChannel):
 
     def __init__(self, account_sid: str, auth_token: str, whatsapp_number: str,
                  api_url: str = DEFAULT_API_URL, webhook_url: str = "") -> None:
+        super().__init__()
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.whatsapp_number = whatsapp_number
         self.api_url = api_url
         self.webhook_url = webhook_url
-        self.replays = ReplayGuard(self.name())
-        self.limiter = SharedLimiter()
 
     @property
     def configured(self) -> bool:
-        """Whether every secret is set; otherwise every request is refused."""
         return bool(self.account_sid and self.auth_token and self.whatsapp_number)
 
-    def get_output_channel(self) -> RenderingOutput:
+    def get_output_channel(self) -> TwilioWhatsAppOutput:
         return TwilioWhatsAppOutput(self.account_sid, self.auth_token, self.whatsapp_number,
-                                    self.api_url)
+                                    self.api_url, self.agent)
 
     def signed_url(self, request: Request) -> str:
         """The URL Twilio signed: the public one when behind a proxy, else this one."""
@@ -123,64 +115,51 @@ class TwilioWhatsAppInput(InputChannel):
         query = f"?{request.query_string}" if request.query_string else ""
         return f"{request.scheme}://{request.host}{request.path}{query}"
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
-        hook = Blueprint("twilio_whatsapp_webhook", __name__)
-        limit_request_size(hook)
+    def refusal(self, request: Request) -> HTTPResponse | None:
+        signature = request.headers.get("X-Twilio-Signature") or ""
+        if not signature:
+            return forbidden("missing or invalid X-Twilio-Signature")
+        try:
+            fields = parse_form(request.body)
+        except (ValueError, UnicodeDecodeError):
+            return bad_request("body is not form-encoded UTF-8")
+        if not signed_by_twilio(self.auth_token, self.signed_url(request), fields, signature):
+            return forbidden("missing or invalid X-Twilio-Signature")
+        return None
 
-        @hook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return json({"status": "ok", "configured": self.configured})
+    def incoming(self, request: Request) -> List[Incoming] | HTTPResponse:
+        form = {k: v[0] for k, v in parse_form(request.body).items()}
+        sender = form.get("From") or ""
+        if not sender:
+            return bad_request("From is missing")
+        text = form.get("Body") or ""
+        media = not text.strip() and form.get("NumMedia", "0") != "0"
+        return [Incoming(sender, text, id=form.get("MessageSid") or "",
+                         kind="media" if media else "text")]
 
-        @hook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            if not self.configured:
-                return forbidden("channel not configured")
-            signature = request.headers.get("X-Twilio-Signature") or ""
-            if not signature:
-                return forbidden("missing or invalid X-Twilio-Signature")
-            try:
-                fields = parse_form(request.body)
-            except (ValueError, UnicodeDecodeError):
-                return bad_request("body is not form-encoded UTF-8")
-            if not signed_by_twilio(self.auth_token, self.signed_url(request), fields, signature):
-                return forbidden("missing or invalid X-Twilio-Signature")
-            form = {k: v[0] for k, v in fields.items()}
-            sender, sid = form.get("From") or "", form.get("MessageSid") or ""
-            if not sender:
-                return bad_request("From is missing")
-            agent = getattr(request.app.ctx, "agent", None)
-            message_id = sid or body_id(request.body)
-            if not self.replays.fresh(agent, [message_id])[0]:
-                return forbidden("replayed message")
-            if not (form.get("Body") or "").strip() and form.get("NumMedia", "0") != "0":
-                await self._media_reply(request, sender)
-                return text_response(EMPTY_TWIML, content_type="text/xml")
-            text = form.get("Body") or ""
-            # only a numeric reply needs the last menu (one tracker read)
-            choice = (choice_for_number(text, await self._choices(request, sender))
-                      if is_number_reply(text) else None)
-            await handle_and_render(
-                VisitorMessage(self.name(), sender, choice.payload if choice else text,
-                               self.get_output_channel(), message_id,
-                               {"choice_title": choice.title} if choice else None),
-                Pipeline(on_new_message, self.limiter, agent))
-            return text_response(EMPTY_TWIML, content_type="text/xml")
+    def accepted(self) -> HTTPResponse:
+        return text_response(EMPTY_TWIML, content_type="text/xml")
 
-        return hook
-
-    async def _media_reply(self, request: Request, sender: str) -> None:
+    async def handled_here(self, agent: Any, message: Incoming) -> bool:
         """A photo or voice note: one polite "text only" reply, in the visitor's language."""
-        agent = getattr(request.app.ctx, "agent", None)
-        if self.limiter.check(agent, sender, None)[0]:
-            reply = media_reply("media", await visitor_language(agent, sender),
-                                contact_card(agent))
-            await self.get_output_channel().deliver(sender, reply)
+        if message.kind != "media":
+            return False
+        await self.reply_to_media(agent, message)
+        return True
+
+    async def visitor_message(self, agent: Any, message: Incoming,
+                              message_id: str) -> VisitorMessage:
+        """A numeric reply becomes the payload of that button of the last menu."""
+        text = message.text
+        # only a numeric reply needs the last menu (one tracker read)
+        choice = (choice_for_number(text, await self._choices(agent, message.sender))
+                  if is_number_reply(text) else None)
+        return VisitorMessage(self.name(), message.sender, choice.payload if choice else text,
+                              self.get_output_channel(), message_id,
+                              {"choice_title": choice.title} if choice else None)
 
     @staticmethod
-    async def _choices(request: Request, sender: str) -> list:
-        agent = getattr(request.app.ctx, "agent", None)
+    async def _choices(agent: Any, sender: str) -> List[Choice]:
         if agent is None or agent.tracker_store is None:
             return []
         tracker = await agent.tracker_store.retrieve(sender)

@@ -22,7 +22,6 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 from socketio import AsyncServer
 
-from channels.base import MAX_BODY_BYTES, RenderingOutput, limit_request_size
 from channels.guard import (
     CHANNEL_PREFIXES,
     Outcome,
@@ -35,7 +34,9 @@ from channels.guard import (
     sender_problem,
     slow_down,
 )
+from channels.http import MAX_BODY_BYTES, limit_request_size
 from channels.origins import allowed_origins
+from channels.output import RenderingOutput
 from channels.render import Reply, to_web
 
 logger = logging.getLogger(__name__)

@@ -9,15 +9,10 @@ from typing import Any, Dict, List
 
 from rasa.core.channels.channel import InputChannel
 
-from channels.base import (
-    DEFAULT_GRAPH_API_URL,
-    RenderingOutput,
-    event_seconds,
-    from_same_named,
-)
 from channels.delivery import fire_and_forget, side_effect
-from channels.meta import MetaChannel, MetaOutput
+from channels.meta import DEFAULT_GRAPH_API_URL, MetaChannel, MetaOutput, event_seconds
 from channels.render import Reply, is_emoji_only, to_whatsapp_cloud
+from channels.webhook import Incoming, from_same_named
 
 # message types that carry no text the bot could read
 MEDIA_TYPES = {"image", "audio", "video", "document", "location", "contacts", "unsupported",
@@ -97,22 +92,19 @@ class WhatsAppCloudInput(MetaChannel):
     def configured(self) -> bool:
         return super().configured and bool(self.access_token and self.phone_number_id)
 
-    def get_output_channel(self) -> RenderingOutput:
-        return self.output_for(self.agent)
-
-    def output_for(self, agent: Any) -> WhatsAppCloudOutput:
+    def get_output_channel(self) -> WhatsAppCloudOutput:
         return WhatsAppCloudOutput(self.access_token, self.phone_number_id, self.graph_api_url,
-                                   agent or self.agent, self.pending)
+                                   self.agent, self.pending)
 
-    def side_effects(self, message: Dict[str, str]) -> None:
-        if not message.get("id"):
+    def side_effects(self, message: Incoming) -> None:
+        if not message.id:
             return
-        self.ahead_of_answer(message["sender"], fire_and_forget(side_effect(
+        self.ahead_of_answer(message.sender, fire_and_forget(side_effect(
             f"{self.graph_api_url.rstrip('/')}/{self.phone_number_id}/messages",
-            [{"messaging_product": "whatsapp", "status": "read", "message_id": message["id"]}],
+            [{"messaging_product": "whatsapp", "status": "read", "message_id": message.id}],
             self.access_token, "WhatsApp read receipt")))
 
-    def user_messages(self, body: Dict[str, Any]) -> List[Dict[str, Any]]:
+    def user_messages(self, body: Dict[str, Any]) -> List[Incoming]:
         found = []
         for entry in body.get("entry") or []:
             for change in (entry or {}).get("changes") or []:
@@ -125,15 +117,13 @@ class WhatsAppCloudInput(MetaChannel):
                     if message.get("type") == "reaction":
                         reaction = message.get("reaction") or {}
                         emoji = str(reaction.get("emoji") or "")
-                        found.append({"sender": sender, "text": "", "id": mid,
-                                      "kind": "reaction", "emoji": emoji,
-                                      "target": str(reaction.get("message_id") or ""),
-                                      "removed": "" if emoji else "1",
-                                      "time": event_seconds(message.get("timestamp"))})
+                        found.append(Incoming(
+                            sender, "", id=mid, kind="reaction", emoji=emoji,
+                            target=str(reaction.get("message_id") or ""), removed=not emoji,
+                            time=event_seconds(message.get("timestamp"))))
                         continue
                     text = _text_of(message)
                     if isinstance(text, str):
-                        found.append({"sender": sender, "text": text, "id": mid,
-                                      "kind": _kind_of(message, text),
-                                      "time": event_seconds(message.get("timestamp"))})
+                        found.append(Incoming(sender, text, id=mid, kind=_kind_of(message, text),
+                                              time=event_seconds(message.get("timestamp"))))
         return found

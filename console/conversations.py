@@ -133,7 +133,7 @@ def label(shown: str) -> Any:
     turn = next((t for t in conversation.turns if t.event_id == event_id), None)
     new_name = request.form.get("new_intent", "").strip()
     intent = new_name or request.form.get("intent", "")
-    if turn is None:
+    if turn is None or turn.is_media:
         abort(400, "no such message in this conversation")
     if not INTENT_NAME.match(intent) or (not new_name and intent not in known_intents()):
         flash("Choose a question, or name a new one in lower_case_with_underscores.")

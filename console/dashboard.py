@@ -50,7 +50,7 @@ def per_language(found: List[Conversation], low: float) -> List[LanguageFigures]
             row = figures.get(turn.language)
             if row is None:
                 continue
-            if not turn.is_feedback:
+            if turn.is_question:
                 row.questions += 1
                 row.fallbacks += turn.fallback or turn.confidence < low
             row.handoffs += turn.handoff

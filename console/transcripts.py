@@ -4,7 +4,9 @@ Pure functions over event rows (id, sender_id, type_name, data): a turn is a
 visitor message with what the bot answered (as the visitor received it:
 buttons, and the apology and contacts a channel sent itself), its intent and
 confidence, its language, whether it fell back or handed off, whether a reply
-was not delivered, and the 👍 / 👎 it got (from a button or a reaction).
+was not delivered, and the 👍 / 👎 it got (from a button or a reaction). A
+photo, voice note, sticker or emoji the bot never saw is a turn too, with the
+channel's reply, but not a question.
 """
 import datetime as dt
 import json
@@ -19,6 +21,10 @@ LANGUAGES = ("en", "vi", "ko")
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_NAMES = [("en", "English"), ("vi", "Vietnamese"), ("ko", "Korean")]
 NOT_DELIVERED = "not_delivered"  # bot event metadata (channels/delivery.py)
+REPLY_TO = "reply_to"  # bot event metadata: the channel's reply to a photo, sticker...
+# What the visitor sent, for a channel's reply to something the bot never saw.
+VISITOR_SENT = {"media": "(sent a photo, voice note, video, file or location)",
+                "sticker": "(sent a sticker)", "emoji": "(sent emoji)"}
 
 
 @dataclass
@@ -54,6 +60,12 @@ class Turn:
     gave_rating: str | None = None
     reaction: str = ""
     language: str = DEFAULT_LANGUAGE
+    is_media: bool = False
+
+    @property
+    def is_question(self) -> bool:
+        """Whether the visitor asked something (not a 👍 / 👎, not a photo or sticker)."""
+        return not (self.is_feedback or self.is_media)
 
     @property
     def answer_text(self) -> str:
@@ -86,8 +98,8 @@ class Conversation:
 
     @property
     def questions(self) -> List[Turn]:
-        """The visitor's messages, without 👍 / 👎."""
-        return [t for t in self.turns if not t.is_feedback]
+        """The visitor's messages, without 👍 / 👎, photos and stickers."""
+        return [t for t in self.turns if t.is_question]
 
     @property
     def started(self) -> dt.datetime | None:
@@ -156,6 +168,15 @@ def _bot_message(data: Dict[str, Any]) -> BotMessage:
         data.get("timestamp"), sent_by_channel=metadata.get("sent_by") == "channel")
 
 
+def _media_turn(row: Any, data: Dict[str, Any], reply_to: Dict[str, Any],
+                language: str) -> Turn:
+    """The turn of a photo, voice note, sticker or emoji, which only the channel answered."""
+    kind = str(reply_to.get("kind") or "media")
+    text = str(reply_to.get("text") or "") if kind == "emoji" else ""
+    return Turn(row.id, _time(data.get("timestamp")), text or VISITOR_SENT.get(kind, kind), "",
+                1.0, str(reply_to.get("channel") or ""), language=language, is_media=True)
+
+
 def _mark_not_delivered(conversation: Conversation, note: Dict[str, Any]) -> None:
     """Flag the bot message sent at ``answer_time`` (else the latest one) as not delivered."""
     when = note.get("answer_time")
@@ -196,6 +217,12 @@ def conversations(rows: Iterable[Any]) -> Dict[str, Conversation]:
                 language[row.sender_id] = data["value"]
                 if current:
                     current.language = data["value"]
+        elif row.type_name == "bot" and isinstance(
+                (data.get("metadata") or {}).get(REPLY_TO), dict):
+            current = _media_turn(row, data, data["metadata"][REPLY_TO],
+                                  language.get(row.sender_id, DEFAULT_LANGUAGE))
+            conversation.turns.append(current)
+            current.answers.append(_bot_message(data))
         elif row.type_name == "bot" and current:
             metadata = data.get("metadata") or {}
             if isinstance(metadata.get(NOT_DELIVERED), dict):

@@ -12,7 +12,7 @@ import requests
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from channels.base import hub_signature
+from channels.signatures import hub_signature
 from console import create_app
 from console.privacy import pseudonym
 from tests.fakes import FakeProvider

@@ -8,7 +8,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List
 from urllib.parse import parse_qs
 
 
@@ -20,6 +20,7 @@ class Recorded:
     headers: Dict[str, str]
     body: bytes
     reply: Dict[str, Any] = field(default_factory=dict)
+    status: int = 200
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -35,13 +36,18 @@ class FakeProvider:
     server: ThreadingHTTPServer
     requests: List[Recorded] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    # (text in the body, HTTP status, JSON answer): answer matching requests with an error
-    failures: List[Tuple[str, int, Dict[str, Any]]] = field(default_factory=list)
+    # [text in the body, HTTP status, JSON answer, times left (None: always)]: answer
+    # matching requests with an error
+    failures: List[List[Any]] = field(default_factory=list)
 
-    def fail_when(self, match: str, status: int, answer: Dict[str, Any]) -> None:
-        """Answer every request whose body contains ``match`` with ``status`` and ``answer``."""
+    def fail_when(self, match: str, status: int, answer: Dict[str, Any],
+                  times: int | None = None) -> None:
+        """Answer requests whose body contains ``match`` with ``status`` and ``answer``.
+
+        Every such request, or only the next ``times`` of them.
+        """
         with self.lock:
-            self.failures.append((match, status, answer))
+            self.failures.append([match, status, answer, times])
 
     @property
     def url(self) -> str:
@@ -87,10 +93,14 @@ def start_fake_provider() -> FakeProvider:
                 status, answer = 200, {"messages": [{"id": f"wamid.fake{len(fake.requests)}"}],
                                        "message_id": f"m_fake{len(fake.requests)}",
                                        "sid": "SMfake"}
-                for match, failed_status, failed_answer in fake.failures:
-                    if match.encode() in body:
+                for failure in fake.failures:
+                    match, failed_status, failed_answer, left = failure
+                    if match.encode() in body and (left is None or left > 0):
                         status, answer = failed_status, failed_answer
-                fake.requests.append(Recorded(self.path, dict(self.headers), body, answer))
+                        if left is not None:
+                            failure[3] = left - 1
+                fake.requests.append(Recorded(self.path, dict(self.headers), body, answer,
+                                              status))
             reply = json.dumps(answer).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

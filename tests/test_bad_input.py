@@ -11,8 +11,8 @@ import pytest
 import requests
 import socketio
 
-from channels.base import hub_signature
 from channels.guard import MAX_MESSAGE_CHARS
+from channels.signatures import hub_signature
 from tests.helpers import CHANNEL_SECRETS
 from tests.support.servers import Bot
 

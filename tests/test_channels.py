@@ -12,7 +12,7 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from channels.base import hub_signature
+from channels.signatures import hub_signature
 from language.variants import variant_for
 from tests.fakes import FakeProvider
 from tests.helpers import CHANNEL_SECRETS

@@ -4,7 +4,7 @@ import json
 import pytest
 import requests
 
-from channels.base import hub_signature
+from channels.signatures import hub_signature
 from tests.support.servers import Bot
 
 

@@ -3,8 +3,9 @@
 Signed webhook requests over HTTP to the running bot; the Graph API and
 Twilio are the recording fake on loopback, so each test checks exactly what
 was sent (or that nothing was). Reactions become ratings the console counts;
-a send WhatsApp refuses (24-hour window) shows in the console transcript as
-"not delivered"; the apology a channel sends itself shows there too.
+a send WhatsApp refuses (24-hour window), or one that Twilio or the Graph API
+still refuses after retries, shows in the console transcript as "not
+delivered"; the apology a channel sends itself shows there too.
 """
 import contextlib
 import html
@@ -17,17 +18,18 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 import requests
+from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
-from channels.base import hub_signature
 from channels.render import CHANNEL_TEXTS, channel_text, media_reply, reaction_rating
+from channels.signatures import hub_signature
 from console import create_app
 from console.privacy import pseudonym
 from tests.console_support import CONSOLE_KEY, PASSWORD, flask_cli
 from tests.fakes import FakeProvider
 from tests.helpers import CHANNEL_SECRETS, UNSURE_CANDIDATES
 from tests.support.servers import Bot
-from tests.test_channels import cloud_body, post_meta
+from tests.test_channels import cloud_body, post_meta, twilio_post
 
 MESSENGER_SECRET = CHANNEL_SECRETS["MESSENGER_APP_SECRET"]
 WHATSAPP_SECRET = CHANNEL_SECRETS["WHATSAPP_APP_SECRET"]
@@ -254,18 +256,21 @@ def test_whatsapp_sticker_gets_a_friendly_short_reply(bot: Bot, provider: FakePr
     assert [s["text"]["body"] for s in sent if s.get("to") == sender] == [STICKER_EN]
 
 
-def test_twilio_whatsapp_media_without_text_gets_the_text_only_reply(
-        bot: Bot, provider: FakeProvider) -> None:
-    sender, mark = f"whatsapp:+8496{uuid.uuid4().int % 10**7:07d}", provider.mark()
+def post_twilio_media(bot: Bot, sender: str) -> None:
+    """A signed Twilio webhook request for a voice note without text."""
     url = f"{bot.url}/webhooks/twilio_whatsapp/webhook"
-    from twilio.request_validator import RequestValidator
-
     form = {"From": sender, "To": "whatsapp:+84383967775", "Body": "", "NumMedia": "1",
             "MediaContentType0": "audio/ogg", "MediaUrl0": "https://api.twilio.com/media/1",
             "MessageSid": f"SM{uuid.uuid4().hex}", "AccountSid": "ACtest"}
     signature = RequestValidator(CHANNEL_SECRETS["TWILIO_AUTH_TOKEN"]).compute_signature(url, form)
     assert requests.post(url, data=form, headers={"X-Twilio-Signature": signature},
                          timeout=30).status_code == 200
+
+
+def test_twilio_whatsapp_media_without_text_gets_the_text_only_reply(
+        bot: Bot, provider: FakeProvider) -> None:
+    sender, mark = f"whatsapp:+8496{uuid.uuid4().int % 10**7:07d}", provider.mark()
+    post_twilio_media(bot, sender)
     provider.wait_for("/Messages.json", mark, match=sender.replace(":", "%3A").replace("+", "%2B"))
     time.sleep(QUIET_SECONDS)
     bodies = [r.form()["Body"] for r in provider.sent_to("/Messages.json", mark)
@@ -397,6 +402,74 @@ def test_a_send_that_fails_after_retries_is_not_delivered_in_the_console(
     assert "not delivered (error 2)" in transcript
 
 
+def twilio_phone() -> str:
+    return f"whatsapp:+8498{uuid.uuid4().int % 10**7:07d}"
+
+
+def twilio_to(sender: str) -> str:
+    """``To=<sender>`` as it appears in the form the bot posts to Twilio."""
+    return "To=" + sender.replace(":", "%3A").replace("+", "%2B")
+
+
+def bot_texts_and_notes(bot: Bot, sender: str) -> tuple:
+    """The bot messages of a conversation, and the not-delivered notes on them."""
+    bots = [e for e in events(bot, sender) if e["event"] == "bot"]
+    return ([e for e in bots if e.get("text")],
+            [e for e in bots if "not_delivered" in (e.get("metadata") or {})])
+
+
+def wait_for_notes(bot: Bot, sender: str, timeout: float = 60) -> tuple:
+    """Wait until every bot message of the conversation has its not-delivered note."""
+    deadline = time.monotonic() + timeout
+    texts, notes = bot_texts_and_notes(bot, sender)
+    while time.monotonic() < deadline and not (texts and len(notes) == len(texts)):
+        time.sleep(0.2)
+        texts, notes = bot_texts_and_notes(bot, sender)
+    return texts, notes
+
+
+@pytest.mark.parametrize("status,code,attempts", [
+    (503, 20500, 3),   # Twilio's internal error: transient, tried once and retried twice
+    (429, 20429, 3),   # too many requests: transient too
+    (400, 21211, 1),   # an invalid 'To' number: final, tried once
+], ids=["5xx", "429", "400"])
+def test_a_twilio_send_that_fails_is_retried_if_transient_and_not_delivered_in_the_console(
+        bot: Bot, provider: FakeProvider, status: int, code: int, attempts: int) -> None:
+    assert bot.db is not None
+    sender, mark = twilio_phone(), provider.mark()
+    provider.fail_when(twilio_to(sender), status, {
+        "code": code, "message": f"Twilio error {code}", "status": status,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}"})
+    response, _ = twilio_post(bot, sender, "how much is a foot massage?")
+    assert response.status_code == 200
+    texts, notes = wait_for_notes(bot, sender)
+    assert len(texts) == 2 and len(notes) == 2  # no prices, then the contacts: both lost
+    assert [n["metadata"]["not_delivered"]["error_code"] for n in notes] == [code, code]
+    sent = [r for r in provider.sent_to("/Messages.json", mark) if r.form().get("To") == sender]
+    bodies = [r.form()["Body"] for r in sent]
+    assert len(set(bodies)) == 2 and all(bodies.count(b) == attempts for b in set(bodies))
+    assert {r.status for r in sent} == {status}
+    log = bot.rasa.log.read_text(errors="replace")
+    assert (f"not delivered after {attempts} attempt(s): Twilio answered {status} "
+            f"(error code {code})") in log
+    with console_on(f"sqlite:///{bot.db}") as console:
+        transcript = page(console, transcript_path(sender))
+    assert transcript.count(f"not delivered (error {code})") == 2
+
+
+def test_a_twilio_send_that_fails_once_is_retried_and_delivered(
+        bot: Bot, provider: FakeProvider) -> None:
+    sender, mark = twilio_phone(), provider.mark()
+    provider.fail_when(twilio_to(sender), 503, {"code": 20500, "message": "Internal Server Error",
+                                                "status": 503}, times=1)
+    twilio_post(bot, sender, "how much is a foot massage?")
+    sent = provider.wait_for("/Messages.json", mark, count=3, match=twilio_to(sender))
+    assert [r.status for r in sent] == [503, 200, 200]
+    first, again, contacts = (r.form()["Body"] for r in sent)
+    assert first == again and first.startswith("I don't have Panda Spa's current prices")
+    assert "+84708185397" in contacts
+
+
 # --- what the visitor saw, in the transcript --------------------------------------
 
 
@@ -417,6 +490,94 @@ def test_the_did_you_mean_turn_shows_its_suggestions_in_the_transcript(bot: Bot)
     row = re.search(r'<td class="bot">(.*?)</td>', transcript, re.S).group(1)  # type: ignore[union-attr]
     assert "Did you mean one of these?" in row
     assert all(f"[{title}]" in row for title in suggested) and suggested
+
+
+def transcript_rows(transcript: str) -> List[tuple]:
+    """Each turn of a transcript page: (visitor cell, intent cell, bot cell), as text."""
+    rows = []
+    for row in re.findall(r'<tr class="turn">(.*?)</tr>', transcript, re.S):
+        visitor = re.search(r'<td class="visitor">(.*?)</td>', row, re.S)
+        bot_cell = re.search(r'<td class="bot">(.*?)</td>', row, re.S)
+        cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+        assert visitor and bot_cell and cells, row
+        rows.append((html.unescape(visitor.group(1)).strip(), html.unescape(cells[1]).strip(),
+                     html.unescape(re.sub(r"<[^>]+>", " ", bot_cell.group(1))).strip()))
+    return rows
+
+
+def send_media(bot: Bot, channel: str, sender: str) -> None:
+    """A photo on Messenger, a sticker on WhatsApp Cloud, a voice note on Twilio."""
+    if channel == "messenger":
+        post_messenger(bot, messenger_event(sender, message={
+            "mid": f"m_{uuid.uuid4().hex}",
+            "attachments": [{"type": "image", "payload": {"url": "https://cdn.example/p"}}]}))
+    elif channel == "whatsapp":
+        post_cloud(bot, cloud_body(sender, {"type": "sticker", "sticker": {"id": "s1"}}))
+    else:
+        post_twilio_media(bot, sender)
+
+
+def send_text(bot: Bot, channel: str, sender: str, text: str) -> None:
+    if channel == "messenger":
+        post_messenger(bot, messenger_event(sender, message={"mid": f"m_{uuid.uuid4().hex}",
+                                                             "text": text}))
+    elif channel == "whatsapp":
+        post_cloud(bot, cloud_body(sender, {"type": "text", "text": {"body": text}}))
+    else:
+        assert twilio_post(bot, sender, text)[0].status_code == 200
+
+
+CONTACT_BUTTONS = "[Call Hotline 1] [WhatsApp Hotline 2] [E-mail booking] [Messenger]"
+MEDIA_SEEN = {"messenger": ("(sent a photo, voice note, video, file or location)", MEDIA_EN),
+              "whatsapp": ("(sent a sticker)", STICKER_EN),
+              "twilio_whatsapp": ("(sent a photo, voice note, video, file or location)",
+                                  MEDIA_EN)}
+
+
+@pytest.mark.parametrize("channel", ["messenger", "whatsapp", "twilio_whatsapp"])
+def test_the_reply_to_media_is_stored_and_shown_in_the_transcript(
+        bot: Bot, channel: str) -> None:
+    assert bot.db is not None
+    sender = {"messenger": psid, "whatsapp": phone, "twilio_whatsapp": twilio_phone}[channel]()
+    seen, reply = MEDIA_SEEN[channel]
+    send_media(bot, channel, sender)
+    stored = events(bot, sender)
+    kinds = [e["event"] for e in stored]
+    replies = [e for e in stored if e["event"] == "bot"]
+    assert len(replies) == 1 and replies[0]["text"] == reply
+    assert replies[0]["metadata"]["sent_by"] == "channel"
+    assert replies[0]["metadata"]["reply_to"]["channel"] == channel
+    assert "session_started" in kinds[:kinds.index("bot")]  # a conversation it opened
+    assert user_texts(bot, sender) == []  # the bot never saw the photo or sticker
+
+    send_text(bot, channel, sender, "how much is a foot massage?")
+    assert user_texts(bot, sender) == ["how much is a foot massage?"]
+    with console_on(f"sqlite:///{bot.db}") as console:
+        rows = transcript_rows(page(console, transcript_path(sender)))
+    media_row, question_row = rows
+    assert media_row[:2] == (seen, "—")
+    assert media_row[2].startswith(reply)
+    if reply == MEDIA_EN:
+        assert CONTACT_BUTTONS in media_row[2]
+    assert question_row[0] == "how much is a foot massage?"
+    assert question_row[2].startswith("I don't have Panda Spa's current prices")
+
+
+def test_a_reply_to_media_that_was_not_delivered_shows_so(
+        bot: Bot, provider: FakeProvider) -> None:
+    assert bot.db is not None
+    sender = phone()
+    provider.fail_when(f'"to": "{sender}"', 400, {"error": {
+        "message": "(#131047) Re-engagement message", "code": 131047}})
+    post_cloud(bot, cloud_body(sender, {"type": "image", "image": {"id": "media1"}}))
+    notes = [e["metadata"]["not_delivered"] for e in events(bot, sender)
+             if e["event"] == "bot" and "not_delivered" in (e.get("metadata") or {})]
+    assert [n["error_code"] for n in notes] == [131047]
+    with console_on(f"sqlite:///{bot.db}") as console:
+        (row,) = transcript_rows(page(console, transcript_path(sender)))
+    assert row[0] == "(sent a photo, voice note, video, file or location)"
+    assert row[2].startswith(MEDIA_EN)
+    assert "not delivered (error 131047: WhatsApp's 24-hour window was closed)" in row[2]
 
 
 def test_the_apology_sent_without_the_action_server_is_in_the_transcript(

@@ -16,7 +16,7 @@ import pytest
 import requests
 import socketio
 
-from channels.base import hub_signature
+from channels.signatures import hub_signature
 from tests.fakes import FakeProvider
 from tests.helpers import CHANNEL_SECRETS
 from tests.support.servers import Bot, start_bot

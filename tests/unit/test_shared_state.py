@@ -9,10 +9,8 @@ from typing import Iterator
 import pytest
 import sqlalchemy as sa
 
-from channels.base import ReplayGuard
 from storage.shared_state import (
     MAX_KEY_CHARS,
-    LazyState,
     MemoryState,
     SharedState,
     SQLState,
@@ -104,16 +102,6 @@ def test_expired_ids_are_swept_from_the_table(tmp_path: Path, clock: Clock) -> N
     with engine.connect() as conn:
         keys = [row[0] for row in conn.execute(sa.text("SELECT key FROM panda_seen_ids"))]
     assert keys == ["new"]
-
-
-def test_the_replay_guard_keys_ids_by_channel(state: SharedState,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    lazy = LazyState()
-    lazy._state = state
-    monkeypatch.setattr("channels.base.STATE", lazy)
-    messenger, whatsapp = ReplayGuard("messenger"), ReplayGuard("whatsapp")
-    assert messenger.fresh(None, ["m1", "m2", "m1"]) == [True, True, False]
-    assert whatsapp.fresh(None, ["m1"]) == [True]
 
 
 class Store:
