@@ -102,8 +102,10 @@ class WebChatInput(SocketIOInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
+        # WebSocket only: Rasa runs several workers on one port (RASA_WORKERS), and
+        # long polling would send one session's requests to workers that don't know it.
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins(),
-                          max_http_buffer_size=MAX_BODY_BYTES)
+                          max_http_buffer_size=MAX_BODY_BYTES, transports=["websocket"])
         hook = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
         limit_request_size(hook)
         self.sio = sio

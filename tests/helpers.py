@@ -84,3 +84,13 @@ UNSURE_CANDIDATES = [
     "sole points sleep pressure",
     "massage for me",
 ]
+
+
+def chat_socket(origin: str) -> Any:
+    """A socket.io client that connects as a page of ``origin`` does: over WebSocket.
+
+    The WebSocket handshake carries the page's origin as its one Origin header.
+    """
+    import socketio
+
+    return socketio.Client(reconnection=False, websocket_extra_options={"origin": origin})

@@ -13,7 +13,7 @@ import socketio
 
 from channels.guard import MAX_MESSAGE_CHARS
 from channels.signatures import hub_signature
-from tests.helpers import CHANNEL_SECRETS
+from tests.helpers import CHANNEL_SECRETS, chat_socket
 from tests.support.servers import Bot
 
 
@@ -116,14 +116,14 @@ def test_too_many_messages_from_one_sender_get_a_polite_slow_down(bot: Bot) -> N
 
 
 @pytest.fixture(scope="module")
-def socket_client(bot: Bot) -> Iterator[Tuple[socketio.Client, Dict[str, List]]]:
-    """One socket.io connection for the module (a disconnect waits out the long poll)."""
-    client = socketio.Client(reconnection=False)
+def socket_client(bot: Bot, chat_port: int) -> Iterator[Tuple[socketio.Client, Dict[str, List]]]:
+    """One socket.io connection for the module, as the chat page opens it."""
+    client = chat_socket(f"http://127.0.0.1:{chat_port}")
     got: Dict[str, List] = {"bot": [], "error": [], "session": []}
     client.on("bot_uttered", lambda data: got["bot"].append(data))
     client.on("error", lambda data: got["error"].append(data))
     client.on("session_confirm", lambda data: got["session"].append(data))
-    client.connect(bot.url, transports=["polling"], socketio_path="/socket.io")
+    client.connect(bot.url, transports=["websocket"], socketio_path="/socket.io")
     yield client, got
     client.eio.disconnect(abort=True)
 

@@ -18,7 +18,7 @@ import socketio
 
 from channels.signatures import hub_signature
 from tests.fakes import FakeProvider
-from tests.helpers import CHANNEL_SECRETS
+from tests.helpers import CHANNEL_SECRETS, chat_socket
 from tests.support.servers import Bot, start_bot
 from tests.support.services import redis_server
 
@@ -121,16 +121,16 @@ def test_rest_cannot_write_into_a_whatsapp_conversation(bot: Bot) -> None:
 
 
 @pytest.fixture
-def sockets(bot: Bot) -> Iterator[List[Any]]:
+def sockets(bot: Bot, chat_port: int) -> Iterator[List[Any]]:
     clients: List[Any] = []
 
     def connect() -> Any:
-        client = socketio.Client(reconnection=False)
+        client = chat_socket(f"http://127.0.0.1:{chat_port}")
         got: Dict[str, List] = {"bot": [], "error": [], "session": []}
         client.on("bot_uttered", lambda d: got["bot"].append(d))
         client.on("error", lambda d: got["error"].append(d))
         client.on("session_confirm", lambda d: got["session"].append(d))
-        client.connect(bot.url, transports=["polling"], socketio_path="/socket.io")
+        client.connect(bot.url, transports=["websocket"], socketio_path="/socket.io")
         clients.append(client)
         return client, got
 
@@ -320,15 +320,24 @@ def test_the_api_token_is_not_on_any_command_line(secure_bot: Bot) -> None:
 
 
 def test_a_foreign_origin_cannot_open_the_chat_socket(bot: Bot, chat_port: int) -> None:
-    foreign = socketio.Client(reconnection=False)
+    foreign = chat_socket("https://evil.example")
     with pytest.raises(socketio.exceptions.ConnectionError):
-        foreign.connect(bot.url, transports=["polling"], socketio_path="/socket.io",
-                        headers={"Origin": "https://evil.example"})
-    allowed = socketio.Client(reconnection=False)
-    allowed.connect(bot.url, transports=["polling"], socketio_path="/socket.io",
-                    headers={"Origin": f"http://127.0.0.1:{chat_port}"})
+        foreign.connect(bot.url, transports=["websocket"], socketio_path="/socket.io")
+    allowed = chat_socket(f"http://127.0.0.1:{chat_port}")
+    allowed.connect(bot.url, transports=["websocket"], socketio_path="/socket.io")
     assert allowed.connected
     allowed.eio.disconnect(abort=True)
+
+
+def test_the_chat_socket_speaks_websocket_only(bot: Bot, chat_port: int) -> None:
+    # long polling could spread one session over several Rasa workers
+    polling = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        polling.connect(bot.url, transports=["polling"], socketio_path="/socket.io",
+                        headers={"Origin": f"http://127.0.0.1:{chat_port}"})
+    r = requests.get(f"{bot.url}/socket.io/", params={"EIO": "4", "transport": "polling"},
+                     headers={"Origin": f"http://127.0.0.1:{chat_port}"}, timeout=10)
+    assert r.status_code == 400
 
 
 def test_a_rating_of_the_answer_just_given_is_accepted(bot: Bot) -> None:
