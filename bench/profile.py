@@ -32,6 +32,7 @@ STEPS: List[Tuple[str, str]] = [
     ("rate limits and replay checks (channels/guard.py)", "check (channels/guard.py)"),
     ("conversation lock", "lock (storage/lock_store.py)"),
     ("tracker: load", "fetch_tracker_and_update_session (rasa/core/processor.py)"),
+    ("NLU: featurizers", "process (speed/featurizer.py)"),
     ("NLU: featurizers", "count_vectors_featurizer.py"),
     ("NLU: classifier", "logistic_regression_classifier.py"),
     ("NLU: other components and graph", "_parse_message_with_graph (rasa/core/processor.py)"),
@@ -60,8 +61,9 @@ def summarize(raw: Path) -> Dict[str, float]:
                 break
         else:
             counts["elsewhere (event loop, garbage collection, idle threads)"] += int(n)
-    return {step: counts[step] / total for step, _ in
-            STEPS + [("elsewhere (event loop, garbage collection, idle threads)", "")]}
+    steps = dict.fromkeys(step for step, _ in STEPS)
+    steps["elsewhere (event loop, garbage collection, idle threads)"] = None
+    return {step: counts[step] / total for step in steps}
 
 
 def table(shares: Dict[str, float], cpu_ms: float) -> str:

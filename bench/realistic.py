@@ -8,12 +8,12 @@ write in Vietnamese or Korean. The script is seeded, so two variants measured
 in one run receive exactly the same messages.
 """
 import asyncio
+import json
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Dict, List, Tuple
-
-import aiohttp
+from typing import Any, Dict, List, Tuple
+from urllib.parse import urlsplit
 
 OPENINGS = ["hi", "hello there", "good morning"]
 QUESTIONS = [
@@ -46,6 +46,52 @@ def conversation(rng: random.Random) -> List[str]:
     return messages
 
 
+class Connection:
+    """One keep-alive HTTP/1.1 connection that posts JSON: a load generator light on CPU.
+
+    The load runs on the machine it measures, so the client spends as little
+    CPU as it can (a tenth of a general-purpose client's): the bench's
+    figures are the server's.
+    """
+
+    def __init__(self, url: str) -> None:
+        parsed = urlsplit(url)
+        self.host, self.port = parsed.hostname or "127.0.0.1", parsed.port or 80
+        self._streams: Tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def post(self, path: str, payload: Dict[str, str]) -> Tuple[int, Any]:
+        """POST ``payload`` as JSON; (status, decoded JSON answer or None)."""
+        if self._streams is None:
+            self._streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self._streams
+        body = json.dumps(payload).encode()
+        writer.write(f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                     f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+                     .encode() + body)
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            await self.close()
+            raise ConnectionError("the server closed the connection") from None
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {k.strip().lower(): v.strip() for k, _, v in
+                   (line.partition(":") for line in lines[1:] if line)}
+        answer = await reader.readexactly(int(headers.get("content-length", "0")))
+        if headers.get("connection", "").lower() == "close":
+            await self.close()
+        try:
+            return status, json.loads(answer) if answer else None
+        except ValueError:
+            return status, None
+
+    async def close(self) -> None:
+        """Close the connection (the next post opens a new one)."""
+        if self._streams is not None:
+            self._streams[1].close()
+            self._streams = None
+
+
 @dataclass
 class LoadResult:
     """What one run of realistic traffic measured."""
@@ -54,6 +100,7 @@ class LoadResult:
     latencies_ms: List[float] = field(default_factory=list)
     errors: int = 0
     sent: Dict[str, int] = field(default_factory=dict)  # sender -> messages answered
+    client_cpu_s: float = 0.0  # the load generator's own CPU time
 
     @property
     def messages(self) -> int:
@@ -74,31 +121,38 @@ async def run(url: str, senders: int, seconds: float, seed: int = 7,
 
     async def visitor(i: int, until: float) -> None:
         rng = random.Random(seed * 1000 + i)
+        connection = Connection(url)
         n = 0
-        async with aiohttp.ClientSession() as session:
-            while time.perf_counter() < until:
-                sender = f"{prefix}-{i}-{n}"
-                n += 1
-                for text in conversation(rng):
-                    if time.perf_counter() >= until:
-                        break
-                    started = time.perf_counter()
-                    try:
-                        async with session.post(f"{url}/webhooks/rest/webhook",
-                                                json={"sender": sender, "message": text},
-                                                timeout=aiohttp.ClientTimeout(total=30)) as r:
-                            answer = await r.json()
-                            if r.status != 200 or not answer:
-                                result.errors += 1
-                            else:
-                                result.sent[sender] = result.sent.get(sender, 0) + 1
-                    except (aiohttp.ClientError, asyncio.TimeoutError):
-                        result.errors += 1
-                    result.latencies_ms.append((time.perf_counter() - started) * 1000)
+        while time.perf_counter() < until:
+            sender = f"{prefix}-{i}-{n}"
+            n += 1
+            for text in conversation(rng):
+                if time.perf_counter() >= until:
+                    break
+                await send(result, connection, sender, text)
+        await connection.close()
 
     until = time.perf_counter() + seconds
+    cpu = time.process_time()
     await asyncio.gather(*(visitor(i, until) for i in range(senders)))
+    result.client_cpu_s = time.process_time() - cpu
     return result
+
+
+async def send(result: LoadResult, connection: Connection, sender: str, text: str) -> None:
+    """One message: its latency, and whether it was answered, into ``result``."""
+    started = time.perf_counter()
+    try:
+        status, answer = await asyncio.wait_for(connection.post(
+            "/webhooks/rest/webhook", {"sender": sender, "message": text}), 30)
+        if status != 200 or not answer:
+            result.errors += 1
+        else:
+            result.sent[sender] = result.sent.get(sender, 0) + 1
+    except (OSError, asyncio.TimeoutError):
+        result.errors += 1
+        await connection.close()
+    result.latencies_ms.append((time.perf_counter() - started) * 1000)
 
 
 def summary(result: LoadResult) -> Dict[str, float]:
@@ -106,7 +160,8 @@ def summary(result: LoadResult) -> Dict[str, float]:
     lat = result.latencies_ms
     return {"msgs_per_s": result.messages / result.seconds, "p50_ms": percentile(lat, .5),
             "p95_ms": percentile(lat, .95), "errors": float(result.errors),
-            "conversations": float(len(result.sent))}
+            "conversations": float(len(result.sent)),
+            "client_cpu_ms": result.client_cpu_s * 1000 / max(1, result.messages)}
 
 
 def cpu_seconds(pids: List[int]) -> float:

@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List
 
-import aiohttp
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,25 +179,17 @@ async def long_conversations(url: str, senders: int, seconds: float) -> realisti
     result = realistic.LoadResult(seconds)
 
     async def one(i: int, until: float) -> None:
-        async with aiohttp.ClientSession() as session:
-            n = 0
-            while time.perf_counter() < until:
-                body = {"sender": f"long-{i}", "message": QUESTIONS[n % len(QUESTIONS)]}
-                started = time.perf_counter()
-                try:
-                    async with session.post(f"{url}/webhooks/rest/webhook", json=body,
-                                            timeout=aiohttp.ClientTimeout(total=30)) as r:
-                        if r.status != 200 or not await r.json():
-                            result.errors += 1
-                        else:
-                            result.sent[body["sender"]] = result.sent.get(body["sender"], 0) + 1
-                except (aiohttp.ClientError, asyncio.TimeoutError):
-                    result.errors += 1
-                result.latencies_ms.append((time.perf_counter() - started) * 1000)
-                n += 1
+        connection = realistic.Connection(url)
+        n = 0
+        while time.perf_counter() < until:
+            await realistic.send(result, connection, f"long-{i}", QUESTIONS[n % len(QUESTIONS)])
+            n += 1
+        await connection.close()
 
     until = time.perf_counter() + seconds
+    cpu = time.process_time()
     await asyncio.gather(*(one(i, until) for i in range(senders)))
+    result.client_cpu_s = time.process_time() - cpu
     return result
 
 

@@ -4,7 +4,8 @@
 when ``RASA_ENABLE_API=true``, ``--enable-api`` with ``RASA_AUTH_TOKEN`` (or
 ``RASA_JWT_SECRET``). The secrets are added to Rasa's arguments inside this
 process, so they never appear on a command line that ``ps`` shows. It also
-installs the message-path savings of ``speed.runtime``.
+keeps JAX out of the process (``speed.memory``) and installs the message-path
+savings of ``speed.runtime``.
 """
 import os
 import sys
@@ -28,6 +29,9 @@ def main() -> None:
     """Run Rasa's command line in this process with the API arguments added."""
     arguments = sys.argv[1:] + api_arguments(dict(os.environ))
     sys.argv = ["rasa", *arguments]
+    from speed.memory import leave_out_unused_modules
+
+    leave_out_unused_modules()
     from rasa.__main__ import main as rasa_main
 
     from speed.runtime import install

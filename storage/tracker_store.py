@@ -34,7 +34,7 @@ from storage.settings import database_url
 logger = logging.getLogger(__name__)
 
 KEEP_EVENTS = 48
-CACHED_CONVERSATIONS = 5000
+CACHED_CONVERSATIONS = 500
 SAVED_MARK = "_panda_last_saved_event"
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
 SAVE_RETRY_SECONDS = 30

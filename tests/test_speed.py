@@ -6,7 +6,10 @@ Every held-out question gets the same intents, confidences and entities, and
 the same conversations get the same actions, turn by turn.
 """
 import asyncio
+import os
 import random
+import subprocess
+import sys
 from typing import Any, Dict, List, Tuple
 
 import pytest
@@ -14,7 +17,7 @@ import pytest
 from bench import realistic
 from scripts.heldout import HELDOUT_DIR, load_cases
 from speed import runtime
-from tests.support.servers import ROOT
+from tests.support.servers import QUIET_ENV, ROOT
 
 MODEL = ROOT / "models" / "panda.tar.gz"
 
@@ -82,3 +85,16 @@ def test_conversations_take_the_same_actions(agents: Tuple[Any, Any]) -> None:
                 asyncio.run(agent.handle_text(text, sender_id=f"same-{n}"))
         assert actions(fast, f"same-{n}") == actions(stock, f"same-{n}"), messages
         assert len(actions(fast, f"same-{n}")) > len(messages)
+
+
+def test_rasa_serves_without_jax() -> None:
+    # what scripts/rasa_run.py does before Rasa is imported (speed/memory.py)
+    code = ("from speed.memory import leave_out_unused_modules\n"
+            "leave_out_unused_modules()\n"
+            "import sys, rasa.core.run\n"
+            "tflite = sys.modules['tensorflow.lite.python.util']\n"
+            "print(sys.modules['jax'], tflite._xla_computation)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600, env={**os.environ, **QUIET_ENV})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["None", "None"]

@@ -240,3 +240,61 @@ def test_action_answers_are_checked_as_rasa_checks_them() -> None:
         with pytest.raises(ValidationError) as raised:
             check(action, bad)
         assert "Failed to validate Action server response" in raised.value.message
+
+
+# ----------------------------------------------------------------- featurizer
+
+
+@pytest.mark.parametrize("config", [{}, {"analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4}])
+def test_the_sentence_features_are_rasas(tmp_path: Path, config: Dict[str, Any]) -> None:
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
+        CountVectorsFeaturizer,
+    )
+    from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+    from rasa.shared.nlu.constants import INTENT
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from speed.featurizer import SentenceCountVectorsFeaturizer
+
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    tokenizer = WhitespaceTokenizer.create(WhitespaceTokenizer.get_default_config(), storage,
+                                           Resource("tokens"), context)
+    texts = ["does foot massage help with sleep", "how often should I come",
+             "what is reflexology", "massage for back pain", "is it safe when pregnant"]
+    data = TrainingData([Message(data={TEXT: t, INTENT: f"i{n}"}) for n, t in enumerate(texts)])
+    tokenizer.process_training_data(data)
+    stock = CountVectorsFeaturizer.create({**CountVectorsFeaturizer.get_default_config(), **config},
+                                          storage, Resource("stock"), context)
+    fast = SentenceCountVectorsFeaturizer.create(
+        {**CountVectorsFeaturizer.get_default_config(), **config}, storage, Resource("fast"),
+        context)
+    stock.train(data)
+    fast.train(data)
+    for text in ["foot massage for sleep?", "reflexology pain", "xyz unknown words", ""]:
+        theirs, ours = Message(data={TEXT: text}), Message(data={TEXT: text})
+        tokenizer.process([theirs, ours])
+        stock.process([theirs])
+        fast.process([ours])
+        their_sentence = theirs.get_sparse_features(TEXT)[1]
+        our_sentence = ours.get_sparse_features(TEXT)[1]
+        assert ours.get_sparse_features(TEXT)[0] is None  # no per-token counts
+        if their_sentence is None:
+            assert our_sentence is None
+        else:
+            assert (our_sentence.features != their_sentence.features).nnz == 0
+            assert our_sentence.features.shape == their_sentence.features.shape
+
+
+# -------------------------------------------------------------------- memory
+
+
+def test_jax_is_left_out_unless_already_imported() -> None:
+    from speed.memory import leave_out_unused_modules
+
+    modules: Dict[str, Any] = {}
+    leave_out_unused_modules(modules)
+    assert modules == {"jax": None}
+    loaded: Dict[str, Any] = {"jax": object()}
+    leave_out_unused_modules(loaded)
+    assert loaded["jax"] is not None
