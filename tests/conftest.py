@@ -48,6 +48,10 @@ def provider() -> Iterator[FakeProvider]:
     fake.stop()
 
 
+# The one page origin bare_bot's chat socket accepts.
+BARE_BOT_PAGE = "http://127.0.0.1:8080"
+
+
 @pytest.fixture(scope="session")
 def chat_port() -> int:
     """The port run.sh serves the chat page on: its origin may open the bot's socket."""
@@ -75,6 +79,7 @@ def sender(request: pytest.FixtureRequest) -> str:
 def bare_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     """Rasa with no channel secrets and no action server running."""
     empty = {name: "" for name in channel_env() if name != "TRACKER_DB_URL"}
+    empty["WEB_ALLOWED_ORIGINS"] = BARE_BOT_PAGE
     running = start_bot(tmp_path_factory.mktemp("bare"), with_actions=False, extra_env=empty)
     yield running
     running.stop()

@@ -5,6 +5,8 @@ import pytest
 import requests
 
 from channels.signatures import hub_signature
+from tests.conftest import BARE_BOT_PAGE
+from tests.helpers import chat_socket
 from tests.support.servers import Bot
 
 
@@ -14,8 +16,12 @@ def test_rest_still_answers(bare_bot: Bot) -> None:
 
 
 def test_socketio_endpoint_is_up(bare_bot: Bot) -> None:
-    r = requests.get(f"{bare_bot.url}/socket.io/", params={"EIO": "4", "transport": "polling"})
-    assert r.status_code == 200 and r.text.startswith("0{")
+    client = chat_socket(BARE_BOT_PAGE)
+    client.connect(bare_bot.url, transports=["websocket"], socketio_path="/socket.io")
+    try:
+        assert client.connected and client.transport() == "websocket"
+    finally:
+        client.disconnect()
 
 
 @pytest.mark.parametrize("channel", ["messenger", "whatsapp", "twilio_whatsapp"])
