@@ -22,7 +22,7 @@ from channels.render import Reply
 from language.detect import LANGUAGES, detect
 from language.texts import TEXTS, say
 from language.variants import variant_for
-from storage.shared_state import LazyState, SharedState, together
+from storage.shared_state import LazyState, SharedState, run_together
 
 logger = logging.getLogger(__name__)
 
@@ -185,8 +185,7 @@ class SharedLimiter:
     def check(self, agent: Any, sender_id: str, address: str | None) -> Tuple[bool, int]:
         """Count one message; (allowed, retry after seconds)."""
         state, limits = self.state(agent), self.limits
-        with together(state):
-            return self._count(state, limits, sender_id, address)
+        return run_together(state, lambda: self._count(state, limits, sender_id, address))
 
     @staticmethod
     def _count(state: SharedState, limits: Limits, sender_id: str,

@@ -14,14 +14,17 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from contextlib import contextmanager, nullcontext
-from typing import Any, Callable, Dict, Iterator, Protocol, Tuple
+from contextlib import contextmanager
+from typing import Any, Callable, Dict, Iterator, Protocol, Tuple, TypeVar
 
 import sqlalchemy as sa
 
 logger = logging.getLogger(__name__)
 
 REDIS_URL_VARIABLE = "REDIS_URL"
+BUSY_ATTEMPTS = 5
+NO_UPSERT, STILL_BUSY = object(), object()  # what _upserted returns instead of a result
+T = TypeVar("T")
 KEY_PREFIX = "panda:"
 MAX_KEY_CHARS = 255
 
@@ -73,9 +76,15 @@ RETURNING key
 """)
 
 
-def together(state: Any) -> Any:
-    """``state.together()`` where the state has it (SQL), else nothing to share."""
-    return state.together() if hasattr(state, "together") else nullcontext()
+def run_together(state: Any, count: Callable[[], T]) -> T:
+    """``count()`` with its hits and claims in one transaction where the state has them."""
+    runner = getattr(state, "run_together", None)
+    return runner(count) if runner is not None else count()
+
+
+def _busy(error: Exception) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text or "could not serialize" in text
 
 
 def _short(key: str) -> str:
@@ -135,23 +144,43 @@ class SQLState:
         self._upsert = True
         self._connection: Any = None
 
-    @contextmanager
-    def together(self) -> Iterator[None]:
-        """The hits and claims made inside share one transaction.
+    def run_together(self, count: Callable[[], T]) -> T:
+        """Run ``count`` (a message's hits and claims) in one transaction.
 
-        A message's checks then take the database's write lock once, not once
+        The message's checks then take the database's write lock once, not once
         each: with several workers on one SQLite file, that is what keeps them
-        from queueing behind each other (bench/profile.md).
+        from queueing behind each other (bench/decisions.md). If the database
+        is busy, the checks are made again one statement at a time, each
+        retried as ``hit`` and ``claim`` do on their own.
         """
         if not self._upsert or self._connection is not None:
-            yield
-            return
-        with self.engine.begin() as connection:
-            self._connection = connection
+            return count()
+        try:
+            with self.engine.begin() as connection:
+                self._connection = connection
+                try:
+                    return count()
+                finally:
+                    self._connection = None
+        except sa.exc.OperationalError as error:
+            if not _busy(error):
+                raise
+            logger.warning("shared-state tables busy: counting statement by statement")
+            return count()
+
+    def _upserted(self, statement: Callable[[], Any]) -> Any:
+        """Run an upsert, retried while busy (alone); NO_UPSERT or STILL_BUSY otherwise."""
+        for _ in range(BUSY_ATTEMPTS):
             try:
-                yield
-            finally:
-                self._connection = None
+                return statement()
+            except sa.exc.OperationalError as error:
+                if "syntax" in str(error).lower():
+                    self._upsert = False  # SQLite before 3.35: no RETURNING
+                    return NO_UPSERT
+                if self._connection is not None or not _busy(error):
+                    raise
+                time.sleep(0.05)
+        return STILL_BUSY
 
     @contextmanager
     def _transaction(self) -> Iterator[Any]:
@@ -167,6 +196,8 @@ class SQLState:
             self._sweep(conn, now)
             start, hits = conn.execute(COUNT_HIT, {
                 "key": key, "now": now, "window": window}).one()
+        if hits == 1:  # a window starts with this hit
+            return True, int(window)
         return hits <= limit, max(1, int(start + window - now) + 1)
 
     def _claim_upsert(self, key: str, ttl: float, now: float) -> bool:
@@ -185,12 +216,11 @@ class SQLState:
     def claim(self, key: str, ttl: float) -> bool:
         key, now = _short(key), self.clock()
         if self._upsert:
-            try:
-                return self._claim_upsert(key, ttl, now)
-            except sa.exc.OperationalError as error:
-                if "syntax" not in str(error).lower():
-                    raise
-                self._upsert = False  # SQLite before 3.35: no RETURNING
+            taken = self._upserted(lambda: self._claim_upsert(key, ttl, now))
+            if taken is STILL_BUSY:
+                raise RuntimeError("the shared-state table stayed locked")
+            if taken is not NO_UPSERT:
+                return bool(taken)
         for _ in range(5):
             try:
                 with self.engine.begin() as conn:
@@ -213,12 +243,12 @@ class SQLState:
     def hit(self, key: str, limit: int, window: float) -> Tuple[bool, int]:
         key, now = _short(key), self.clock()
         if self._upsert:
-            try:
-                return self._hit_upsert(key, limit, window, now)
-            except sa.exc.OperationalError as error:
-                if "syntax" not in str(error).lower():
-                    raise
-                self._upsert = False  # SQLite before 3.35: no RETURNING
+            counted = self._upserted(lambda: self._hit_upsert(key, limit, window, now))
+            if counted is STILL_BUSY:
+                logger.warning("rate-limit counter %s stayed locked: allowed", key)
+                return True, int(window)
+            if counted is not NO_UPSERT:
+                return counted
         for _ in range(5):
             try:
                 with self.engine.begin() as conn:

@@ -73,8 +73,12 @@ def test_ctrl_c_stops_all_three(ports: dict) -> None:
     proc = ports["proc"]
     os.killpg(proc.popen.pid, signal.SIGINT)
     proc.popen.wait(30)
-    time.sleep(1)
-    for name in ("RASA_PORT", "ACTION_PORT", "WEB_PORT"):
+    # Rasa's workers finish their graceful shutdown a moment after run.sh exits
+    deadline = time.monotonic() + 30
+    names = ("RASA_PORT", "ACTION_PORT", "WEB_PORT")
+    while time.monotonic() < deadline and any(listening_addresses(ports[n]) for n in names):
+        time.sleep(0.2)
+    for name in names:
         assert listening_addresses(ports[name]) == set(), name
 
 

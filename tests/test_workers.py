@@ -5,7 +5,10 @@ SQLite file and the file locks of storage/lock_store.py. Messages of one
 conversation sent at once over separate connections reach different workers;
 the lock keeps them one at a time, so every turn is stored whole and in order.
 """
+import os
+import signal
 import threading
+import time
 from pathlib import Path
 from typing import Dict, Iterator, List
 
@@ -79,3 +82,21 @@ def test_one_conversation_over_both_workers_stays_whole_and_in_order(two_workers
     assert all(bot_texts for _, bot_texts in stored)
     busy_after = [cpu_seconds([pid]) for pid in workers(two_workers)]
     assert all(after > before for before, after in zip(busy_before, busy_after, strict=True))
+
+
+def test_no_worker_outlives_a_killed_main_process(two_workers: Bot) -> None:
+    main, *serving = rasa_pids(two_workers.rasa)
+    os.kill(main, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and any(alive(pid) for pid in serving):
+        time.sleep(0.2)
+    assert not any(alive(pid) for pid in serving)
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process (not a zombie)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

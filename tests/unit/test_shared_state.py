@@ -3,8 +3,9 @@
 The same behaviour from the in-memory state and from the SQL state on a
 temporary SQLite file, with a clock the test moves.
 """
+import sqlite3
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, List, Tuple
 
 import pytest
 import sqlalchemy as sa
@@ -15,8 +16,10 @@ from storage.shared_state import (
     SharedState,
     SQLState,
     engine_of,
+    run_together,
     shared_state,
 )
+from storage.tracker_store import engine_for
 
 
 class Clock:
@@ -144,3 +147,37 @@ def test_tables_made_meanwhile_by_another_server_are_not_an_error(
     SQLState(engine)
     monkeypatch.setattr("storage.shared_state.metadata.create_all", clash)
     assert SQLState(engine).claim("k", 60)
+
+
+def test_a_message_checks_share_one_transaction(tmp_path: Path, clock: Clock) -> None:
+    engine = engine_for(f"sqlite:///{tmp_path / 'state.db'}")
+    state = SQLState(engine, clock=clock)
+    began: List[int] = []
+    sa.event.listen(engine, "begin", lambda connection: began.append(1))
+
+    def checks() -> Tuple[bool, int]:
+        state.hit("global", 100, 60)
+        state.claim("conv:addr:visitor", 3600)
+        return state.hit("sender:visitor", 2, 60)
+
+    assert run_together(state, checks) == (True, 60)
+    assert len(began) == 1
+    assert run_together(state, checks)[0] is True  # sender: second hit of two
+    assert run_together(state, checks)[0] is False
+    assert len(began) == 3
+
+
+def test_a_locked_database_lets_the_message_through_and_counts_again_after(
+        tmp_path: Path, clock: Clock) -> None:
+    db = tmp_path / "state.db"
+    state = SQLState(engine_for(f"sqlite:///{db}", busy_timeout=0.05), clock=clock)
+    holder = sqlite3.connect(db, timeout=5)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        # the shared transaction fails, each statement is retried, then allowed
+        assert run_together(state, lambda: state.hit("sender:visitor", 1, 60)) == (True, 60)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert state.hit("sender:visitor", 1, 60)[0] is True
+    assert state.hit("sender:visitor", 1, 60)[0] is False
