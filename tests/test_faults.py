@@ -51,9 +51,8 @@ def test_unsure_turn_without_the_action_server_still_gets_contacts(bare_bot: Bot
 
 
 def test_rasa_exits_with_a_clear_error_when_the_database_is_unreachable(tmp_path: Path) -> None:
-    endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text("tracker_store:\n  type: storage.tracker_store.PandaSQLTrackerStore\n"
-                         "  startup_wait_seconds: 2\n")
+    endpoints = endpoints_yaml(tmp_path / "endpoints.yml", {
+        "type": "storage.tracker_store.PandaSQLTrackerStore", "startup_wait_seconds": 2})
     env = {**os.environ, **channel_env(), **QUIET_ENV,
            "TRACKER_DB_URL": f"postgresql://panda@127.0.0.1:{free_port()}/panda"}
     result = subprocess.run(
