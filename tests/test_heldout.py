@@ -18,7 +18,7 @@ from tests.support.servers import ROOT, Bot
 # What make test enforces: floors a little under what the model reaches today, so a
 # change that makes the bot worse fails. The goal is higher (paraphrases 95%, the
 # others 90%); README's "Measured on real questions" shows where each set stands.
-MIN_ACCURACY = {"nlu": 0.89, "real_en": 0.88, "vi": 0.93, "ko": 0.92}
+MIN_ACCURACY = {"nlu": 0.91, "real_en": 0.90, "vi": 0.93, "ko": 0.95}
 GOAL = {"nlu": 0.95, "real_en": 0.90, "vi": 0.90, "ko": 0.90}
 ALL_SETS = ("nlu", "real_en", "safety_en", "vi", "ko")
 MIN_SIZE = {"real_en": 220, "safety_en": 45, "vi": 65, "ko": 65}
