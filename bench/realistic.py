@@ -8,11 +8,12 @@ write in Vietnamese or Korean. The script is seeded, so two variants measured
 in one run receive exactly the same messages.
 """
 import asyncio
+import itertools
 import json
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 from urllib.parse import urlsplit
 
 OPENINGS = ["hi", "hello there", "good morning"]
@@ -114,29 +115,43 @@ def percentile(values: List[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
 
 
-async def run(url: str, senders: int, seconds: float, seed: int = 7,
-              prefix: str = "visitor") -> LoadResult:
-    """``senders`` closed-loop visitors for ``seconds``, each a series of short conversations."""
+# A sender's messages, endless: (conversation id, text) pairs for sender number i.
+Script = Callable[[int], Iterator[Tuple[str, str]]]
+
+
+async def closed_loop(url: str, senders: int, seconds: float, script: Script) -> LoadResult:
+    """``senders`` closed-loop senders for ``seconds``, each sending its script in turn."""
     result = LoadResult(seconds)
 
-    async def visitor(i: int, until: float) -> None:
-        rng = random.Random(seed * 1000 + i)
+    async def sender(i: int, until: float) -> None:
         connection = Connection(url)
-        n = 0
-        while time.perf_counter() < until:
-            sender = f"{prefix}-{i}-{n}"
-            n += 1
-            for text in conversation(rng):
-                if time.perf_counter() >= until:
-                    break
-                await send(result, connection, sender, text)
+        for conversation_id, text in script(i):
+            if time.perf_counter() >= until:
+                break
+            await send(result, connection, conversation_id, text)
         await connection.close()
 
     until = time.perf_counter() + seconds
     cpu = time.process_time()
-    await asyncio.gather(*(visitor(i, until) for i in range(senders)))
+    await asyncio.gather(*(sender(i, until) for i in range(senders)))
     result.client_cpu_s = time.process_time() - cpu
     return result
+
+
+def visits(seed: int, prefix: str) -> Script:
+    """Visitors who each start a new conversation every three to five messages."""
+    def script(i: int) -> Iterator[Tuple[str, str]]:
+        rng = random.Random(seed * 1000 + i)
+        for n in itertools.count():
+            for text in conversation(rng):
+                yield f"{prefix}-{i}-{n}", text
+    return script
+
+
+async def run(url: str, senders: int, seconds: float, seed: int = 7,
+              prefix: str = "visitor") -> LoadResult:
+    """``senders`` closed-loop visitors for ``seconds``, each a series of short conversations."""
+    return await closed_loop(url, senders, seconds, visits(seed, prefix))
 
 
 async def send(result: LoadResult, connection: Connection, sender: str, text: str) -> None:

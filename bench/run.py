@@ -28,6 +28,7 @@ cores. Ratios come from one run, because these machines are noisy.
 """
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import shutil
@@ -38,7 +39,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, Iterator, List, Tuple
 
 import requests
 
@@ -88,11 +89,6 @@ class Server:
                              f"/tracker", params={"token": TOKEN}, timeout=30)
         r.raise_for_status()
         return sum(1 for event in r.json()["events"] if event["event"] == "user")
-
-
-def percentile(values: List[float], p: float) -> float:
-    """The p-quantile of values (nearest rank)."""
-    return realistic.percentile(values, p)
 
 
 def train(config: Path, work: Path) -> float:
@@ -176,21 +172,11 @@ def pss_mb(pid: int) -> float:
 
 async def long_conversations(url: str, senders: int, seconds: float) -> realistic.LoadResult:
     """``senders`` closed-loop senders, each keeping one conversation for the whole run."""
-    result = realistic.LoadResult(seconds)
+    def one_conversation(i: int) -> Iterator[Tuple[str, str]]:
+        for n in itertools.count():
+            yield f"long-{i}", QUESTIONS[n % len(QUESTIONS)]
 
-    async def one(i: int, until: float) -> None:
-        connection = realistic.Connection(url)
-        n = 0
-        while time.perf_counter() < until:
-            await realistic.send(result, connection, f"long-{i}", QUESTIONS[n % len(QUESTIONS)])
-            n += 1
-        await connection.close()
-
-    until = time.perf_counter() + seconds
-    cpu = time.process_time()
-    await asyncio.gather(*(one(i, until) for i in range(senders)))
-    result.client_cpu_s = time.process_time() - cpu
-    return result
+    return await realistic.closed_loop(url, senders, seconds, one_conversation)
 
 
 def load(server: Server, figures: Dict[str, float], name: str,
@@ -214,8 +200,8 @@ def measure(server: Server, started: float, seconds: float, full: bool) -> Dict[
     asyncio.run(realistic.run(server.url, 5, 5, seed=99, prefix="warm-up"))
     if full:
         lone = asyncio.run(realistic.run(server.url, 1, 10, seed=3, prefix="lone"))
-        f["lone_p50_ms"] = percentile(lone.latencies_ms, .5)
-        f["lone_p95_ms"] = percentile(lone.latencies_ms, .95)
+        f["lone_p50_ms"] = realistic.percentile(lone.latencies_ms, .5)
+        f["lone_p95_ms"] = realistic.percentile(lone.latencies_ms, .95)
         f["lone_msgs_per_s"] = lone.messages / lone.seconds
     load(server, f, "realistic", lambda: asyncio.run(realistic.run(server.url, 20, seconds)))
     if full:

@@ -38,13 +38,7 @@ def workers(bot: Bot) -> List[int]:
 def test_make_run_starts_the_workers_asked_for_with_their_locks(two_workers: Bot) -> None:
     assert len(workers(two_workers)) == 2
     assert two_workers.say("hello", "first-lock")
-    assert assert_locks_in(Path(two_workers.rasa.log).parent / "locks")
-
-
-def assert_locks_in(folder: Path) -> List[Path]:
-    found = list(folder.glob("*.lock"))
-    assert found, f"no lock file in {folder}"
-    return found
+    assert list((Path(two_workers.rasa.log).parent / "locks").glob("*.lock"))
 
 
 def test_one_conversation_over_both_workers_stays_whole_and_in_order(two_workers: Bot) -> None:

@@ -224,14 +224,6 @@ def start_bot(
     return Bot(url, token, rasa, None, db if db_url is None else None, web_url)
 
 
-def rasa_pid(proc: Process) -> int:
-    """The pid of the `rasa run` process that ``proc`` started (itself, or run.sh's child).
-
-    With several workers, the first process found: the main one or a worker.
-    """
-    return rasa_pids(proc)[0]
-
-
 def rasa_pids(proc: Process) -> List[int]:
     """Every `rasa run` process of ``proc``: the main process and its workers, oldest first."""
     found = []

@@ -27,7 +27,7 @@ def count_under_lock(directory: str, counter: str, conversation: str) -> None:
         for _ in range(ROUNDS):
             async with store.lock(conversation):
                 value = int(Path(counter).read_text())
-                await asyncio.sleep(0.001)
+                await asyncio.sleep(0.005)  # wide enough that overlaps always happen
                 written = Path(f"{counter}.{os.getpid()}")
                 written.write_text(str(value + 1))
                 os.replace(written, counter)  # whole, so a reader never sees half
