@@ -3,9 +3,9 @@
 Usage: python bench/nlu_choice.py [--folds 5] [--diet-epochs 40]
 The table goes to results/nlu_choice_table.md (and standard output).
 
-Every candidate uses the project's own featurizers (config.yml) and is scored
-on the paraphrase held-out set (tests/heldout/nlu.yml, never trained on) and by
-a stratified cross-validation of the training data. The fallback gates are
+Every candidate uses the project's own featurizers (config.yml), followed by the
+safety rule, and is scored on the paraphrase held-out set (tests/heldout/nlu.yml,
+never trained on) and by a stratified cross-validation of the training data. The fallback gates are
 applied to the classifier's ranking exactly as FallbackClassifier does
 (top < threshold, or top - second < ambiguity), so one trained model serves
 every gate of its classifier.
@@ -96,22 +96,26 @@ class Score:
         return f"{100 * n / self.total:.1f}%" if self.total else "not run"
 
 
+CLASSIFIERS = {"LogisticRegressionClassifier", "DIETClassifier",
+               "speed.classifier.FastLogisticRegressionClassifier"}
+SAFETY_GATE = "safety.component.SafetyGate"
+
+
 def base_config() -> Dict[str, Any]:
-    """config.yml without its classifier, fallback and policies."""
+    """config.yml without its classifier, safety rule, fallback and policies."""
     config = yaml.safe_load((ROOT / "config.yml").read_text())
     config["pipeline"] = [
         c for c in config["pipeline"]
-        if c["name"] not in {"LogisticRegressionClassifier", "DIETClassifier",
-                             "FallbackClassifier"}
+        if c["name"] not in CLASSIFIERS | {SAFETY_GATE, "FallbackClassifier"}
     ]
     config.pop("policies", None)
     return config
 
 
 def write_config(path: Path, classifier: Dict[str, Any]) -> Path:
-    """A config with the project's featurizers and ``classifier``."""
+    """A config with the project's featurizers, ``classifier`` and the safety rule."""
     config = base_config()
-    config["pipeline"].append(classifier)
+    config["pipeline"] += [classifier, {"name": SAFETY_GATE}]
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path
 

@@ -38,10 +38,15 @@ VIETNAMESE = [
 KOREAN = [
     "금기", "부작용", "위험", "안전한가", "안전해요", "안전할까", "괜찮을까요", "당뇨", "혈전",
     "정맥류", "항암", "암 환자", "암환자", "암이", "열이", "감기", "독감", "수술", "골절",
-    "염좌", "삐었", "상처", "약을", "복용", "심장", "뇌전증", "간질", "저려", "저림", "붓기",
+    "염좌", "삐었", "상처", "약을", "복용", "심장", "뇌전증", "간질", "저려", "저림", "붓기", "붓는", "부어",
     "부종", "부었", "알레르기", "습진", "건선", "관절염", "통풍", "골다공증", "진통", "출산",
     "조산", "유산",
 ]
+# The general article's own benefit: massage helps the body "fight off
+# infections" (Boosting Immune System Function). Asking whether it helps to
+# fight infection names no infection; "fighting an infection right now" does.
+ENGLISH_NOT_CONDITIONS = re.compile(
+    r"\bhelps?\b[\w' ]{0,20}?\b(?:fight|ward)(?: off)? (?:an? )?infections?\b", re.IGNORECASE)
 # The foot guide calls the feet "the second heart": not a heart condition.
 KOREAN_NOT_CONDITIONS = ("제2의 심장", "제 2의 심장", "두 번째 심장", "두번째 심장")
 
@@ -57,7 +62,7 @@ def plain(text: str) -> str:
 
 def names_a_condition(text: str) -> bool:
     """Whether ``text`` names a health condition, a risk or a contraindication."""
-    if _ENGLISH.search(text) or _VIETNAMESE.search(plain(text)):
+    if _ENGLISH.search(ENGLISH_NOT_CONDITIONS.sub(" ", text)) or _VIETNAMESE.search(plain(text)):
         return True
     for phrase in KOREAN_NOT_CONDITIONS:
         text = text.replace(phrase, "")

@@ -32,7 +32,22 @@ def lay_out_for_prediction(classifier: Any) -> None:
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
 )
 class FastLogisticRegressionClassifier(LogisticRegressionClassifier):
-    """``LogisticRegressionClassifier`` that predicts without copying its weights."""
+    """``LogisticRegressionClassifier`` that predicts without copying its weights.
+
+    It also takes scikit-learn's inverse regularisation strength ``C``, which
+    Rasa's class leaves at scikit-learn's default of 1.0 (bench/nlu_choice.md
+    measures the choice).
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        """Rasa's defaults, and ``C`` at scikit-learn's (and so Rasa's) 1.0."""
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0}
+
+    def __init__(self, config: Dict[str, Any], name: str, model_storage: ModelStorage,
+                 resource: Resource) -> None:
+        super().__init__(config, name, model_storage, resource)
+        self.clf.set_params(C=float(self.config["C"]))
 
     @classmethod
     def load(

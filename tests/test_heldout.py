@@ -15,10 +15,11 @@ import pytest
 from scripts.heldout import FALLBACK, evaluate, is_right, load_cases, set_path, write_report
 from tests.support.servers import ROOT, Bot
 
-# What make test enforces: floors a little under what the model reaches today, so a
-# change that makes the bot worse fails. The goal is higher (paraphrases 95%, the
-# others 90%); README's "Measured on real questions" shows where each set stands.
-MIN_ACCURACY = {"nlu": 0.91, "real_en": 0.90, "vi": 0.93, "ko": 0.95}
+# What make test enforces: the goals where the model reaches them (paraphrases 95%),
+# elsewhere floors a little under what it reaches today, above the goals, so a
+# change that makes the bot worse fails. README's "Measured on real questions"
+# shows where each set stands.
+MIN_ACCURACY = {"nlu": 0.95, "real_en": 0.93, "vi": 0.93, "ko": 0.95}
 GOAL = {"nlu": 0.95, "real_en": 0.90, "vi": 0.90, "ko": 0.90}
 ALL_SETS = ("nlu", "real_en", "safety_en", "vi", "ko")
 MIN_SIZE = {"real_en": 220, "safety_en": 45, "vi": 65, "ko": 65}

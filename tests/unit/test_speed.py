@@ -72,6 +72,16 @@ def test_the_classifier_ranks_exactly_as_rasa(tmp_path: Path) -> None:
         assert ours.get("intent") == theirs.get("intent")
 
 
+def test_c_defaults_to_rasas_and_is_passed_to_scikit_learn(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    stock = LogisticRegressionClassifier.create({}, storage, Resource("stock"), context)
+    default = FastLogisticRegressionClassifier.create({}, storage, Resource("d"), context)
+    sharper = FastLogisticRegressionClassifier.create({"C": 5}, storage, Resource("c"), context)
+    assert default.clf.get_params() == stock.clf.get_params()
+    assert sharper.clf.get_params() == {**stock.clf.get_params(), "C": 5.0}
+
+
 def test_the_feature_rows_are_rasas(tmp_path: Path) -> None:
     stock, fast, messages = classifiers(tmp_path)
     assert (fast._create_X(messages) != stock._create_X(messages).tocsr()).nnz == 0
