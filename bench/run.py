@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from actions.catalog import SAMPLE_QUESTIONS as QUESTIONS  # noqa: E402
 from bench import console_list, realistic  # noqa: E402
-from scripts.heldout import load_examples, report  # noqa: E402
+from scripts.heldout import evaluate, load_cases  # noqa: E402
 from tests.support.servers import (  # noqa: E402
     QUIET_ENV,
     VENV_BIN,
@@ -210,10 +210,10 @@ def measure(server: Server, started: float, seconds: float, full: bool) -> Dict[
                   QUESTIONS[i % len(QUESTIONS)]) for i in range(200)]
         f["message_1_10_ms"] = statistics.median(ms[:10])
         f["message_191_200_ms"] = statistics.median(ms[-10:])
-        pairs = load_examples()
+        cases = load_cases()
         parsed = [server.session.post(f"{server.url}/model/parse", params={"token": TOKEN},
-                                      json={"text": t}, timeout=30).json() for t, _ in pairs]
-        f["heldout_accuracy"] = report(pairs, parsed)["accuracy"]
+                                      json={"text": c.text}, timeout=30).json() for c in cases]
+        f["heldout_accuracy"] = evaluate(cases, parsed)["accuracy"]
     pids = server.pids()
     # With several workers, the oldest is Sanic's main process: it forks the
     # workers and waits, holding Rasa's imports but no model.

@@ -27,8 +27,9 @@ DEFAULTS: Dict[str, Any] = {
     "keep": ["ask_health_condition", "ask_pregnancy", "ask_prices", "ask_opening_hours",
              "ask_location"],
     "question_prefix": "ask_",
-    # below this the classifier is unsure; a named condition then gets the safety answer
-    "unsure_below": 0.45,
+    # below this the classifier is unsure (FallbackClassifier's threshold in
+    # config.yml); a named condition then gets the safety answer
+    "unsure_below": 0.50,
     "confidence": 0.95,
 }
 

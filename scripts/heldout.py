@@ -9,7 +9,8 @@ examples are never used for training (tests/test_heldout.py checks that).
 
 Two formats are read:
 - tests/heldout/nlu.yml: Rasa NLU training-data format (paraphrases of the
-  trained questions); its category is the intent.
+  trained questions); its category is the intent, and an intent block's
+  ``metadata: {also_right: [...]}`` lists other answers faithful to its examples.
 - every other set: a YAML list of entries ``text``, ``expect`` (one intent,
   or a list of intents that are all faithful answers), ``category``, ``url``
   (the page the question was taken from; may be empty for vi and ko).
@@ -30,7 +31,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT_DIR = ROOT / "tests" / "heldout"
@@ -66,13 +67,20 @@ def set_name(path: Path) -> str:
 
 
 def _rasa_nlu_cases(path: Path) -> List[Case]:
+    """Each example of Rasa NLU data, its category the intent.
+
+    An intent block's ``metadata: {also_right: [...]}`` names other answers
+    that are faithful to its examples too.
+    """
     from rasa.shared.nlu.training_data.loading import load_data
 
     data = load_data(str(path))
-    return [
-        Case(m.get("text"), (m.get("intent"),), m.get("intent"))
-        for m in data.intent_examples
-    ]
+    cases = []
+    for m in data.intent_examples:
+        intent_metadata = (m.get("metadata") or {}).get("intent") or {}
+        also = tuple(intent_metadata.get("also_right") or ())
+        cases.append(Case(m.get("text"), (m.get("intent"), *also), m.get("intent")))
+    return cases
 
 
 def _entry_case(entry: Dict[str, Any], path: Path) -> Case:
@@ -157,11 +165,6 @@ def evaluate(cases: Sequence[Case], parsed: Sequence[Dict[str, Any]]) -> Dict[st
         "misses": misses,
         "raw": raw,
     }
-
-
-def report(pairs: Iterable[Tuple[str, str]], parsed: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
-    """``evaluate`` for (text, intent) pairs, the category being the intent."""
-    return evaluate([Case(t, (i,), i) for t, i in pairs], parsed)
 
 
 def _cell(text: str) -> str:

@@ -8,6 +8,7 @@ Each accuracy test writes its per-category table to results/heldout-<set>.md.
 import difflib
 import re
 import unicodedata
+from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Tuple
 
 import pytest
@@ -67,6 +68,18 @@ def test_near_copy_flags_reworded_copies_and_not_other_questions() -> None:
     assert check("does massage help me sleep?", "Does massage help me sleep")
     assert check("massage chân có giúp ngủ ngon không", "massage chan co giup ngu ngon khong a")
     assert not check("does massage help me sleep?", "does massage help with stress?")
+
+
+def test_an_intent_blocks_other_faithful_answers_are_read(tmp_path: Path) -> None:
+    held = tmp_path / "set.yml"
+    held.write_text('version: "3.1"\nnlu:\n'
+                    "- intent: ask_circulation\n  metadata:\n"
+                    "    also_right: [ask_health_condition]\n  examples: |\n    - swollen ankles\n"
+                    "- intent: ask_sleep\n  examples: |\n    - cannot sleep\n")
+    cases = {c.text: c for c in load_cases(held)}
+    assert cases["swollen ankles"].expect == ("ask_circulation", "ask_health_condition")
+    assert cases["swollen ankles"].category == "ask_circulation"
+    assert cases["cannot sleep"].expect == ("ask_sleep",)
 
 
 def test_did_you_mean_counts_only_where_no_answer_fits() -> None:

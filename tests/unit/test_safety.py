@@ -31,13 +31,6 @@ def test_ordinary_questions_are_not(text: str) -> None:
     assert not names_a_condition(text)
 
 
-def test_fighting_off_infections_is_the_immunity_benefit_not_an_infection() -> None:
-    assert not names_a_condition("does it help my body fight off infections?")
-    assert not names_a_condition("can massage help me ward off an infection")
-    assert names_a_condition("fighting an infection right now, can I still come?")
-    assert names_a_condition("my toe is infected, can massage help it fight the infection")
-
-
 def test_the_second_heart_is_not_a_heart_condition() -> None:
     assert not names_a_condition("발이 왜 제2의 심장이라고 불리나요?")
     assert names_a_condition("심장 질환이 있는데 발마사지 받아도 되나요?")
