@@ -24,7 +24,8 @@ from typing import Any, Dict, List, Sequence, Tuple
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# the project instead of bench/ itself, whose profile.py would shadow the standard library's
+sys.path[0] = str(ROOT)
 
 from scripts.heldout import FALLBACK, SET_NAMES, is_right, load_cases, set_path  # noqa: E402
 
@@ -85,12 +86,18 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
 
+    import logging
+
     from rasa.shared.importers.importer import TrainingDataImporter
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
     from sklearn.base import clone
     from sklearn.model_selection import StratifiedKFold
 
     from safety.component import SafetyGate
 
+    configure_logging_and_warnings(logging.WARNING)  # no debug line per parse
+    configure_structlog(logging.WARNING)
     data = TrainingDataImporter.load_from_config(
         str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(ROOT / "data")]).get_nlu_data()
     train = [(m.get("text"), m.get("intent")) for m in data.intent_examples
