@@ -1,4 +1,4 @@
-"""Four changes to Rasa 3.6's message path, installed when the bot starts.
+"""Three changes to Rasa 3.6's message path, installed when the bot starts.
 
 ``scripts/rasa_run.py`` calls ``install()`` before Rasa loads the model; nothing
 changes at import time, and ``rasa`` started any other way is stock Rasa.
@@ -15,18 +15,11 @@ changes at import time, and ``rasa`` started any other way is stock Rasa.
    which renders them at once (or drops them); the copies are made even when
    debug logging is off. Those two modules get a ``copy`` whose ``deepcopy``
    hands the value over as it is.
-4. **The loaded model is left out of garbage collection.** Each worker holds
-   a few million long-lived objects (TensorFlow, Rasa, the model), and each of
-   Python's full collections walks them all, in the middle of some message.
-   Once the model is loaded, ``gc.freeze()`` moves everything alive into a
-   generation the collector no longer scans; what messages allocate is
-   collected as before.
 
-All four keep Rasa's results and errors (tests/unit/test_speed.py); bench/profile.md
+All three keep Rasa's results and errors (tests/unit/test_speed.py); bench/profile.md
 holds the measurements. Another Rasa version leaves Rasa as it is.
 """
 import copy
-import gc
 import logging
 from functools import cache
 from typing import Any, Dict, List, Tuple
@@ -117,22 +110,6 @@ class LogLineCopy:
         return value
 
 
-async def load_agent_on_start(*args: Any, **kwargs: Any) -> Any:
-    """Rasa's ``load_agent_on_start``, then every object alive frozen out of collection."""
-    _, _, load = _originals[_key_of_load_agent()]
-    agent = await load(*args, **kwargs)
-    gc.collect()
-    gc.freeze()
-    logger.debug("%d objects left out of garbage collection", gc.get_freeze_count())
-    return agent
-
-
-def _key_of_load_agent() -> Tuple[int, str]:
-    import rasa.core.run
-
-    return (id(rasa.core.run), "load_agent_on_start")
-
-
 def install(version: str = rasa.__version__) -> List[str]:
     """Install the changes into Rasa; the names of the attributes replaced."""
     if version != SUPPORTED_RASA:
@@ -159,7 +136,6 @@ def _changes() -> List[Tuple[Any, str, Any]]:
     """(object, attribute, new value) for each change."""
     import rasa.core.policies.rule_policy
     import rasa.core.processor
-    import rasa.core.run
     from rasa.core.actions.action import RemoteAction
 
     return [
@@ -167,5 +143,4 @@ def _changes() -> List[Tuple[Any, str, Any]]:
         (RemoteAction, "_validate_action_result", validate_action_result),
         (rasa.core.processor, "copy", LogLineCopy),
         (rasa.core.policies.rule_policy, "copy", LogLineCopy),
-        (rasa.core.run, "load_agent_on_start", load_agent_on_start),
     ]

@@ -99,27 +99,3 @@ def test_rasa_serves_without_jax() -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["None", "None"]
 
-
-FREEZE_CHECK = """
-import asyncio, gc, sys, types
-from speed import runtime
-runtime.install()
-import rasa.core.run
-from rasa.core.utils import AvailableEndpoints
-app = types.SimpleNamespace(ctx=types.SimpleNamespace())
-before = gc.get_freeze_count()
-agent = asyncio.run(rasa.core.run.load_agent_on_start(
-    sys.argv[1], AvailableEndpoints(), None, app, None))
-print(before, gc.get_freeze_count(), agent.is_ready(), app.ctx.agent is agent)
-"""
-
-
-def test_the_loaded_model_is_left_out_of_garbage_collection() -> None:
-    """Rasa's own loader loads the model, then everything alive is frozen."""
-    done = subprocess.run([sys.executable, "-c", FREEZE_CHECK, str(MODEL)], cwd=ROOT,
-                          env={**os.environ, **QUIET_ENV}, capture_output=True, text=True,
-                          timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    before, after, ready, same = done.stdout.split()[-4:]
-    assert (before, ready, same) == ("0", "True", "True")
-    assert int(after) > 100_000

@@ -213,23 +213,21 @@ def test_the_loop_runner_raises_as_the_dask_runner(tmp_path: Path) -> None:
 def test_install_replaces_and_restore_puts_back() -> None:
     import rasa.core.policies.rule_policy
     import rasa.core.processor
-    import rasa.core.run
     from rasa.core.actions.action import RemoteAction
 
     original = (rasa.core.processor.DaskGraphRunner, RemoteAction._validate_action_result,
-                rasa.core.processor.copy, rasa.core.run.load_agent_on_start)
+                rasa.core.processor.copy)
     try:
         assert runtime.install(version="3.5.0") == []
         assert rasa.core.processor.DaskGraphRunner is original[0]
         assert runtime.install() == ["DaskGraphRunner", "_validate_action_result", "copy",
-                                     "copy", "load_agent_on_start"]
+                                     "copy"]
         assert rasa.core.processor.DaskGraphRunner is runtime.LoopGraphRunner
         assert rasa.core.policies.rule_policy.copy is runtime.LogLineCopy
-        assert rasa.core.run.load_agent_on_start is runtime.load_agent_on_start
     finally:
         runtime.restore()
     assert (rasa.core.processor.DaskGraphRunner, RemoteAction._validate_action_result,
-            rasa.core.processor.copy, rasa.core.run.load_agent_on_start) == original
+            rasa.core.processor.copy) == original
 
 
 def test_log_line_copy_hands_the_value_over() -> None:
