@@ -193,7 +193,7 @@ def candidates(diet_epochs: int, diet_cv: bool = False) -> List[Candidate]:
             "constrain_similarities": True, "random_seed": 42}
     return [
         Candidate("LogisticRegression", lr, [
-            Gate("0.45 / 0.08 (current)", 0.45, 0.08),
+            Gate("0.45 / 0.08 (the 2026-11 choice)", 0.45, 0.08),
             Gate("0.30 / 0.05", 0.30, 0.05),
             Gate("0.35 / 0.05", 0.35, 0.05),
             Gate("0.60 / 0.08", 0.60, 0.08),

@@ -8,6 +8,8 @@ answer (see a doctor, tell the therapist), never a benefit answer.
 import re
 import unicodedata
 
+# "swell" also catches the surf and "sounds swell"; that costs nothing unless
+# such a message is read as a benefit question, or unsurely.
 ENGLISH = [
     r"contra-?indicat\w*", r"side[- ]?effects?", r"(?:any|health) risks?", r"dangerous", r"harmful",
     r"unsafe", r"is it safe", r"is (?:it|massage|foot massage|reflexology) (?:ok|okay|safe)",
@@ -20,7 +22,8 @@ ENGLISH = [
     r"sprain\w*", r"torn", r"open wounds?", r"wounds?", r"rash\w*", r"eczema", r"psoriasis",
     r"dermatitis", r"infections?", r"infected", r"fungal", r"athlete'?s foot", r"fever",
     r"flu", r"covid", r"(?:have|got|with|caught) (?:a )?cold\b", r"diabet\w*", r"neuropath\w*",
-    r"numb\w*", r"swollen", r"swell\w*", r"oedema", r"edema", r"cellulite", r"allerg\w*",
+    r"numb(?:ness|ed)?", r"swollen", r"swell(?:s|ed|ing)?", r"oedema", r"edema", r"cellulite",
+    r"allerg\w*",
     r"arthritis", r"kidney", r"liver", r"hepatitis", r"induce (?:labou?r)?",
     r"labou?r", r"due date", r"contractions?", r"high-?risk pregnancy", r"miscarriage",
     r"dizzy", r"faint\w*", r"(?:medical|health) conditions?", r"inadvisable", r"warts?",
@@ -39,11 +42,13 @@ KOREAN = [
     "금기", "부작용", "위험", "안전한가", "안전해요", "안전할까", "괜찮을까요", "당뇨", "혈전",
     "정맥류", "항암", "암 환자", "암환자", "암이", "열이", "감기", "독감", "수술", "골절",
     "염좌", "삐었", "상처", "약을", "복용", "심장", "뇌전증", "간질", "저려", "저림", "붓기",
-    "붓는", "부어", "부종", "부었", "알레르기", "습진", "건선", "관절염", "통풍",
+    "붓는데", "부어요", "부어 있", "부어있", "부종", "부었", "알레르기", "습진", "건선",
+    "관절염", "통풍",
     "골다공증", "진통", "출산", "조산", "유산",
 ]
-# The foot guide calls the feet "the second heart": not a heart condition.
-KOREAN_NOT_CONDITIONS = ("제2의 심장", "제 2의 심장", "두 번째 심장", "두번째 심장")
+# The foot guide calls the feet "the second heart": not a heart condition;
+# "퍼붓는데" is rain pouring down, not swelling.
+KOREAN_NOT_CONDITIONS = ("제2의 심장", "제 2의 심장", "두 번째 심장", "두번째 심장", "퍼붓")
 
 _ENGLISH = re.compile(r"\b(?:" + "|".join(ENGLISH) + r")\b", re.IGNORECASE)
 _VIETNAMESE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in VIETNAMESE) + r")\b")

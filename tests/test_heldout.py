@@ -1,8 +1,9 @@
 """Held-out sets, never trained on: understood well enough, and not leaked.
 
-- nlu: paraphrases of the trained questions (>= 95%);
-- real_en: questions real visitors wrote on public pages (>= 90%);
-- vi, ko: Vietnamese (also without diacritics) and Korean questions (>= 90%).
+- nlu: paraphrases of the trained questions (gate 95%, the goal);
+- real_en: questions real visitors wrote on public pages (goal 90%, floor 93%);
+- vi, ko: Vietnamese (also without diacritics) and Korean questions (goal 90%,
+  floors 93% and 95%).
 Each accuracy test writes its per-category table to results/heldout-<set>.md.
 """
 import difflib
@@ -51,6 +52,10 @@ def near_copy(heldout: str, tokens: FrozenSet[str], trained: str,
         return False
     matcher = difflib.SequenceMatcher(None, heldout, trained)
     return matcher.real_quick_ratio() >= MIN_RATIO and matcher.ratio() >= MIN_RATIO
+
+
+def test_every_gate_is_at_least_its_goal() -> None:
+    assert all(MIN_ACCURACY[name] >= GOAL[name] for name in GOAL)
 
 
 def test_normalise_removes_case_punctuation_and_vietnamese_diacritics() -> None:

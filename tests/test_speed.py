@@ -98,4 +98,3 @@ def test_rasa_serves_without_jax() -> None:
                           text=True, timeout=600, env={**os.environ, **QUIET_ENV})
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["None", "None"]
-

@@ -17,6 +17,10 @@ from safety.terms import names_a_condition, names_pregnancy
     "massage chan co an toan cho nguoi tieu duong khong",
     "발마사지 부작용 있어요?",
     "당뇨가 있는데 발마사지 받아도 되나요",
+    "my feet swell after long flights",
+    "numbness in my toes",
+    "다리가 자주 붓는데 발마사지 효과 있어요?",
+    "임신 7개월인데 다리가 너무 부어요",
 ])
 def test_conditions_risks_and_contraindications_are_named(text: str) -> None:
     assert names_a_condition(text)
@@ -26,6 +30,8 @@ def test_conditions_risks_and_contraindications_are_named(text: str) -> None:
     "does foot massage help with sleep?", "cold feet? can massage help", "how often should I come",
     "can massage lower my blood pressure", "what are your hours of business",
     "massage chân có giúp ngủ ngon không", "chăm sóc bàn chân thế nào", "발마사지 효과가 뭐예요",
+    "my number is 0935 111 222",
+    "비가 퍼붓는데 영업해요?", "오일을 부어서 하나요?",
 ])
 def test_ordinary_questions_are_not(text: str) -> None:
     assert not names_a_condition(text)
@@ -95,3 +101,15 @@ def test_a_pregnancy_question_read_as_ask_the_team_gets_the_prenatal_answer() ->
     (message,) = gate.process([parsed("my wife is pregnant, do you do massages for her?",
                                       "ask_services", 0.7)])
     assert message.get(INTENT)["name"] == "ask_pregnancy"
+
+
+def test_the_unsure_level_is_the_fallback_threshold() -> None:
+    """Below the fallback's threshold a condition question gets the safety answer, not buttons."""
+    from pathlib import Path
+
+    import yaml
+
+    config = yaml.safe_load((Path(__file__).parents[2] / "config.yml").read_text())
+    steps = {step["name"]: step for step in config["pipeline"]}
+    gate = SafetyGate({**steps["safety.component.SafetyGate"]})
+    assert gate.config["unsure_below"] == steps["FallbackClassifier"]["threshold"]
