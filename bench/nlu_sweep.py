@@ -86,20 +86,14 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
 
-    import logging
-
-    from rasa.shared.importers.importer import TrainingDataImporter
-    from rasa.utils.common import configure_logging_and_warnings
-    from rasa.utils.log_utils import configure_structlog
     from sklearn.base import clone
     from sklearn.model_selection import StratifiedKFold
 
+    from bench.nlu_choice import quiet, training_data
     from safety.component import SafetyGate
 
-    configure_logging_and_warnings(logging.WARNING)  # no debug line per parse
-    configure_structlog(logging.WARNING)
-    data = TrainingDataImporter.load_from_config(
-        str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(ROOT / "data")]).get_nlu_data()
+    quiet()  # no debug line per parse
+    data = training_data()
     train = [(m.get("text"), m.get("intent")) for m in data.intent_examples
              if m.get("text") and m.get("intent")]
     cases = {name: load_cases(set_path(name)) for name in SET_NAMES}
