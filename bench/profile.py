@@ -75,7 +75,8 @@ def table(shares: Dict[str, float], cpu_ms: float) -> str:
     return "\n".join(lines)
 
 
-def record(seconds: float, workers: int, raw: Path) -> float:
+def record(seconds: float, workers: int, raw: Path, senders: int = 20,
+           idle: bool = False) -> float:
     """Profile one Rasa process under the realistic load; CPU ms per message."""
     with tempfile.TemporaryDirectory(prefix="panda-profile-") as tmp:
         bot = start_bot(Path(tmp), extra_env={**NO_LIMITS, "RASA_WORKERS": str(workers),
@@ -86,9 +87,10 @@ def record(seconds: float, workers: int, raw: Path) -> float:
             before = realistic.cpu_seconds(pids)
             spy = subprocess.Popen(
                 [str(VENV_BIN / "py-spy"), "record", "-p", str(pids[-1]), "-d", str(int(seconds)),
-                 "-r", "200", "-f", "raw", "-o", str(raw), "--nonblocking"],
+                 "-r", "200", "-f", "raw", "-o", str(raw), "--nonblocking"]
+                + (["--idle"] if idle else []),
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            result = asyncio.run(realistic.run(bot.url, 20, seconds))
+            result = asyncio.run(realistic.run(bot.url, senders, seconds))
             spy.wait(60)
             return (realistic.cpu_seconds(pids) - before) * 1000 / result.messages
         finally:
@@ -100,6 +102,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--senders", type=int, default=20,
+                        help="1 for the lone sender's profile")
+    parser.add_argument("--idle", action="store_true",
+                        help="count the samples of a waiting server too (wall time)")
     parser.add_argument("--raw", type=Path, default=Path(tempfile.gettempdir()) / "panda.spy")
     parser.add_argument("--summarize", type=Path, help="an earlier raw profile")
     parser.add_argument("--cpu-ms", type=float, help="its CPU ms per message")
@@ -107,7 +113,7 @@ def main() -> int:
     if args.summarize:
         print(table(summarize(args.summarize), args.cpu_ms or 0.0))
         return 0
-    cpu_ms = record(args.seconds, args.workers, args.raw)
+    cpu_ms = record(args.seconds, args.workers, args.raw, args.senders, args.idle)
     print(table(summarize(args.raw), cpu_ms))
     print(f"\nraw profile: {args.raw}")
     return 0

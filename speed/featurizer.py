@@ -6,9 +6,14 @@ token, such as DIET) and once for the whole sentence. This bot's classifier,
 logistic regression, reads only the sentence features, and no other step
 reads features at all. So at prediction this featurizer computes the sentence
 features alone, exactly as Rasa does. Training is Rasa's own.
-"""
-from typing import List
 
+The sentence's counts are those of scikit-learn's ``CountVectorizer.transform``
+(the same analyzer and vocabulary), counted into a dictionary: for one short
+sentence, building the matrices ``transform`` builds costs more than counting.
+"""
+from typing import Any, Callable, Dict, List
+
+import numpy as np
 import scipy.sparse
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
@@ -41,6 +46,23 @@ class SentenceCountVectorsFeaturizer(CountVectorsFeaturizer):
         vectorizer = (self.vectorizers or {}).get(attribute)
         if vectorizer is None or not tokens or attribute not in DENSE_FEATURIZABLE_ATTRIBUTES:
             return None
-        counts = vectorizer.transform([" ".join(tokens)])
-        counts.sort_indices()
-        return counts.tocoo()
+        analyze = self._analyzer(attribute, vectorizer)
+        vocabulary: Dict[str, int] = vectorizer.vocabulary_
+        counts: Dict[int, int] = {}
+        for feature in analyze(" ".join(tokens)):
+            index = vocabulary.get(feature)
+            if index is not None:
+                counts[index] = counts.get(index, 0) + 1
+        columns = np.array(sorted(counts), dtype=np.int32)
+        values = np.ones(len(columns), dtype=vectorizer.dtype) if vectorizer.binary else \
+            np.array([counts[c] for c in columns.tolist()], dtype=vectorizer.dtype)
+        return scipy.sparse.coo_matrix(
+            (values, (np.zeros(len(columns), dtype=np.int32), columns)),
+            shape=(1, len(vocabulary)))
+
+    def _analyzer(self, attribute: str, vectorizer: Any) -> Callable[[str], List[str]]:
+        """The vectorizer's own analyzer (preprocessing, tokens, n-grams), built once."""
+        cache = self.__dict__.setdefault("_analyzers", {})
+        if cache.get(attribute, (None,))[0] is not vectorizer:
+            cache[attribute] = (vectorizer, vectorizer.build_analyzer())
+        return cache[attribute][1]

@@ -10,16 +10,35 @@ rules are remembered per rule table and recent states, in a bounded cache,
 once the trained policy is loaded (training changes the tables, so it runs
 uncached). Rasa's own method computes every entry; predictions are unchanged
 (tests/unit/test_speed.py compares both on every state history of the stories).
+
+Two more savings, measured on a lone sender's profile (bench/profile.md):
+
+- Rasa looks rules up twice per prediction, once with the visitor's text in
+  place of the intent. No rule of this bot names a text, so a text's value
+  can't change which rules match: the remembered matches leave it out of
+  their key, where every new sentence had made a new entry (a third of the
+  prediction's time went to those misses).
+- Histories still vary (four turns of some 40 intents), so a history not
+  seen before is matched from per-turn sets: whether a rule applies at a
+  turn depends only on the rule, how far back the turn is and its state, so
+  the rules applicable to each (distance, state) are found once and a
+  history's matches are the intersection of its turns' sets.
+- Both lookups turn the same conversation into the same states
+  (``past_states``, which replays the conversation). The states of the first
+  are kept for the second while the conversation is unchanged, and each gets
+  its own copy, since Rasa edits the last one in place.
 """
 import json
 from collections import OrderedDict
-from typing import Any, Dict, List, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Set, Tuple
 
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.constants import USER
+from rasa.shared.nlu.constants import TEXT
 
 State = Dict[str, Any]
 CACHED_HISTORIES = 4096
@@ -33,9 +52,11 @@ class FastRulePolicy(RulePolicy):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._matching: OrderedDict[Tuple[int, str], Set[str]] = OrderedDict()
+        self._matching: OrderedDict[Tuple[int, str], FrozenSet[str]] = OrderedDict()
         self._remember_matches = False
         self._longest: Dict[int, int] = {}
+        self._rules_read_text: Dict[int, bool] = {}
+        self._applicable: OrderedDict[Tuple[int, int, str], FrozenSet[str]] = OrderedDict()
 
     @classmethod
     def load(
@@ -49,6 +70,9 @@ class FastRulePolicy(RulePolicy):
         """Load the trained rules; from now on they never change, so matches are remembered."""
         policy = super().load(config, model_storage, resource, execution_context, **kwargs)
         policy._remember_matches = True
+        featurizer = policy.featurizer
+        featurizer._create_states = RememberedStates(  # type: ignore[method-assign]
+            type(featurizer)._create_states)
         return policy  # type: ignore[return-value]
 
     def _get_possible_keys(self, lookup: Dict[str, str], states: List[State]) -> Set[str]:
@@ -63,11 +87,82 @@ class FastRulePolicy(RulePolicy):
             longest = self._longest[id(lookup)] = max(
                 (len(self._rule_key_to_state(rule)) for rule in lookup), default=0)
         recent = states[len(states) - longest:] if longest else []
+        reads_text = self._rules_read_text.get(id(lookup))
+        if reads_text is None:
+            reads_text = self._rules_read_text[id(lookup)] = any(
+                TEXT in rule_state.get(USER, {})
+                for rule in lookup for rule_state in self._rule_key_to_state(rule))
+        if not reads_text:
+            recent = [without_text(state) for state in recent]
         key = (id(lookup), json.dumps(recent, sort_keys=True, default=str))
         found = self._matching.get(key)
         if found is None:
-            found = super()._get_possible_keys(lookup, states)
+            found = self._matching_rules(lookup, recent)
             self._matching[key] = found
             if len(self._matching) > CACHED_HISTORIES:
                 self._matching.popitem(last=False)
         return set(found)
+
+    def _matching_rules(self, lookup: Dict[str, str], recent: List[State]) -> FrozenSet[str]:
+        """Rasa's ``_get_possible_keys``: the rules applicable at every one of the last turns.
+
+        Whether a rule applies at turn ``i`` (counted back from now) depends on
+        the rule, ``i`` and that turn's state alone, so each (turn, state) is
+        tested against the rule table once and its applicable rules kept.
+        """
+        found: FrozenSet[str] | None = None
+        for i, state in enumerate(reversed(recent)):
+            key = (id(lookup), i, json.dumps(state, sort_keys=True, default=str))
+            applicable = self._applicable.get(key)
+            if applicable is None:
+                applicable = self._applicable[key] = frozenset(
+                    rule for rule in lookup if self._is_rule_applicable(rule, i, state))
+                if len(self._applicable) > CACHED_HISTORIES:
+                    self._applicable.popitem(last=False)
+            found = applicable if found is None else found & applicable
+        return frozenset(lookup) if found is None else found
+
+
+class RememberedStates:
+    """The policy featurizer's ``_create_states``, keeping the last conversation's states.
+
+    The states are rebuilt whenever the conversation differs: another tracker,
+    another events deque (a reloaded or compacted conversation) or another
+    length or last event (a turn went on). Each caller gets its own copy.
+    """
+
+    def __init__(self, create: Any) -> None:
+        self._create = create
+        self._key: Tuple[Any, ...] = ()
+        self._held: Tuple[Any, ...] = ()  # keeps the keyed objects (and so their ids) alive
+        self._states: List[State] = []
+
+    def __call__(self, tracker: Any, domain: Any, omit_unset_slots: bool = False,
+                 ignore_rule_only_turns: bool = False,
+                 rule_only_data: Dict[str, Any] | None = None) -> List[State]:
+        """Rasa's ``_create_states(tracker, domain, ...)``, from memory when unchanged."""
+        events = tracker.events
+        last = events[-1] if events else None
+        held = (tracker, events, last, domain)
+        # Rasa builds rule_only_data afresh for each call: compared by value
+        key = (*map(id, held), len(events), omit_unset_slots, ignore_rule_only_turns,
+               json.dumps(rule_only_data, sort_keys=True, default=str))
+        if key != self._key:
+            self._states = self._create(tracker, domain, omit_unset_slots=omit_unset_slots,
+                                        ignore_rule_only_turns=ignore_rule_only_turns,
+                                        rule_only_data=rule_only_data)
+            self._key, self._held = key, held
+        return [copied(state) for state in self._states]
+
+
+def without_text(state: State) -> State:
+    """``state`` without the visitor's text (the matches of rules that never read it)."""
+    user = state.get(USER)
+    if not user or TEXT not in user:
+        return state
+    return {**state, USER: {k: v for k, v in user.items() if k != TEXT}}
+
+
+def copied(state: State) -> State:
+    """A copy of a state that Rasa may edit: each sub-state copied, values shared (immutable)."""
+    return {name: dict(sub) if isinstance(sub, dict) else sub for name, sub in state.items()}

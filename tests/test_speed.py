@@ -87,6 +87,53 @@ def test_conversations_take_the_same_actions(agents: Tuple[Any, Any]) -> None:
         assert len(actions(fast, f"same-{n}")) > len(messages)
 
 
+def rule_policy(agent: Any) -> Any:
+    from speed.policy import FastRulePolicy
+
+    found = [node._component for node in agent.processor.graph_runner._instantiated_nodes.values()
+             if isinstance(getattr(node, "_component", None), FastRulePolicy)]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_the_rule_policy_predicts_as_rasa_at_every_turn(agents: Tuple[Any, Any]) -> None:
+    """Remembered matches and states against Rasa's own computation, turn by turn.
+
+    One tracker grows event by event, as a conversation does, and is asked
+    for a prediction before each action, as the processor asks; then the
+    policy answers again with both savings off (Rasa's RulePolicy code).
+    """
+    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    _, fast = agents
+    policy, domain = rule_policy(fast), fast.domain
+    remembered = policy.featurizer.__dict__["_create_states"]
+    predictions, matches_before = 0, len(policy._matching)
+    for n, messages in enumerate(conversations()[:40]):
+        for text in messages:
+            asyncio.run(fast.handle_text(text, sender_id=f"policy-{n}"))
+        stored = asyncio.run(fast.tracker_store.retrieve(f"policy-{n}"))
+        tracker = DialogueStateTracker(f"policy-{n}", domain.slots)
+        for event in stored.events:
+            if isinstance(event, ActionExecuted):
+                ours = policy.predict_action_probabilities(tracker, domain)
+                policy._remember_matches = False
+                del policy.featurizer._create_states
+                try:
+                    theirs = policy.predict_action_probabilities(tracker, domain)
+                finally:
+                    policy._remember_matches = True
+                    policy.featurizer._create_states = remembered
+                assert ours == theirs, (messages, event)
+                predictions += 1
+            tracker.update(event)
+    assert predictions > 200
+    # every prediction looks rules up with the text and with the intent, and
+    # texts differ from message to message: yet matches are found in memory
+    assert len(policy._matching) - matches_before < predictions / 2
+
+
 def test_rasa_serves_without_jax() -> None:
     # what scripts/rasa_run.py does before Rasa is imported (speed/memory.py)
     code = ("from speed.memory import leave_out_unused_modules\n"

@@ -82,10 +82,36 @@ def test_c_defaults_to_rasas_and_is_passed_to_scikit_learn(tmp_path: Path) -> No
     assert sharper.clf.get_params() == {**stock.clf.get_params(), "C": 5.0}
 
 
+def same_csr(ours: Any, theirs: Any) -> bool:
+    """Equal values, shape, dtype and layout (sorted indices, no duplicates)."""
+    theirs = theirs.tocsr()
+    theirs.sum_duplicates()
+    return (ours.shape == theirs.shape and ours.dtype == theirs.dtype
+            and ours.has_canonical_format and (ours != theirs).nnz == 0
+            and np.array_equal(ours.indptr, theirs.indptr)
+            and np.array_equal(ours.indices, theirs.indices)
+            and np.array_equal(ours.data, theirs.data))
+
+
 def test_the_feature_rows_are_rasas(tmp_path: Path) -> None:
     stock, fast, messages = classifiers(tmp_path)
-    assert (fast._create_X(messages) != stock._create_X(messages).tocsr()).nnz == 0
+    assert same_csr(fast._create_X(messages), stock._create_X(messages))
     assert fast._create_X(messages).shape == (40, 1200)
+    for one in messages:  # one message at a time, as the bot predicts
+        assert same_csr(fast._create_X([one]), stock._create_X([one]))
+
+
+def test_rows_with_unsorted_repeated_or_dense_features_are_rasas(tmp_path: Path) -> None:
+    stock, fast, messages = classifiers(tmp_path)
+    unsorted = scipy.sparse.coo_matrix(([2.0, 1.0, 3.0], ([0, 0, 0], [7, 2, 7])), shape=(1, 300))
+    dense = Features(np.ones((1, 4)), FEATURE_TYPE_SENTENCE, TEXT, "dense")
+    odd = [Message(data={TEXT: "t"}, features=[
+        Features(unsorted, FEATURE_TYPE_SENTENCE, TEXT, "words"), messages[0].features[2]])]
+    assert same_csr(fast._create_X(odd), stock._create_X(odd))
+    assert fast._create_X(odd)[0, 7] == 5.0
+    mixed = [Message(data={TEXT: "t"}, features=[*messages[1].features, dense])]
+    assert same_csr(fast._create_X(mixed), stock._create_X(mixed))
+    assert fast._create_X(mixed).shape == (1, 1204)
 
 
 # -------------------------------------------------------------- rule policy
@@ -115,8 +141,8 @@ RULES = {
 
 def policy() -> FastRulePolicy:
     fast = FastRulePolicy.__new__(FastRulePolicy)
-    fast._matching = OrderedDict()
-    fast._remember_matches, fast._longest = True, {}
+    fast._matching, fast._applicable = OrderedDict(), OrderedDict()
+    fast._remember_matches, fast._longest, fast._rules_read_text = True, {}, {}
     return fast
 
 
@@ -134,6 +160,27 @@ def test_remembered_rule_matches_are_rasas() -> None:
         assert fast._get_possible_keys(RULES, states) == RulePolicy._get_possible_keys(
             fast, RULES, states)
     assert 0 < len(fast._matching) < 400  # remembered: histories repeat, older turns ignored
+
+
+def said(text: str, intent: str | None = None) -> Dict:
+    s = state(intent)
+    s.setdefault("user", {})["text"] = text
+    return s
+
+
+def test_a_text_is_left_out_of_the_key_only_when_no_rule_reads_texts() -> None:
+    fast = policy()
+    with_texts = {**RULES, json.dumps([said("where are you")]): "utter_contacts"}
+    for table in (RULES, with_texts):
+        for text in ("where are you", "how often should I come", "zzz"):
+            for states in ([said(text)], [state("greet"), said(text)],
+                           [said(text, "ask_sleep")], [{}, said(text, "greet")]):
+                assert fast._get_possible_keys(table, states) == RulePolicy._get_possible_keys(
+                    fast, table, states), (text, states)
+    assert fast._rules_read_text == {id(RULES): False, id(with_texts): True}
+    # without text rules, the three texts share their entries; with them, they don't
+    assert sum(key[0] == id(RULES) for key in fast._matching) == 4
+    assert sum(key[0] == id(with_texts) for key in fast._matching) == 12
 
 
 def test_training_is_never_served_from_memory() -> None:
@@ -281,7 +328,8 @@ def test_the_sentence_features_are_rasas(tmp_path: Path, config: Dict[str, Any])
         context)
     stock.train(data)
     fast.train(data)
-    for text in ["foot massage for sleep?", "reflexology pain", "xyz unknown words", ""]:
+    for text in ["foot massage for sleep?", "reflexology pain", "xyz unknown words", "",
+                 "massage massage MASSAGE, foot foot", "Massage chân có giúp ngủ ngon không"]:
         theirs, ours = Message(data={TEXT: text}), Message(data={TEXT: text})
         tokenizer.process([theirs, ours])
         stock.process([theirs])
@@ -292,8 +340,12 @@ def test_the_sentence_features_are_rasas(tmp_path: Path, config: Dict[str, Any])
         if their_sentence is None:
             assert our_sentence is None
         else:
-            assert (our_sentence.features != their_sentence.features).nnz == 0
-            assert our_sentence.features.shape == their_sentence.features.shape
+            ours_coo, theirs_coo = our_sentence.features, their_sentence.features
+            assert (ours_coo != theirs_coo).nnz == 0
+            assert ours_coo.shape == theirs_coo.shape and ours_coo.dtype == theirs_coo.dtype
+            for part in ("row", "col", "data"):
+                assert np.array_equal(getattr(ours_coo, part), getattr(theirs_coo, part))
+                assert getattr(ours_coo, part).dtype == getattr(theirs_coo, part).dtype
 
 
 # -------------------------------------------------------------------- memory
