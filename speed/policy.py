@@ -28,8 +28,10 @@ Two more savings, measured on a lone sender's profile (bench/profile.md):
   are kept for the second while the conversation is unchanged, and each gets
   its own copy, since Rasa edits the last one in place.
 """
+import itertools
 import json
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, List, Set, Tuple
 
 from rasa.core.policies.rule_policy import RulePolicy
@@ -38,6 +40,15 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import USER
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Restarted,
+    SessionStarted,
+    UserUtteranceReverted,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import TEXT
 
 State = Dict[str, Any]
@@ -123,36 +134,93 @@ class FastRulePolicy(RulePolicy):
         return frozenset(lookup) if found is None else found
 
 
-class RememberedStates:
-    """The policy featurizer's ``_create_states``, keeping the last conversation's states.
+# Events after which Rasa's ``applied_events`` is not the old one plus the new
+# events (a reset, an undo, a loop): the states are then built from the start.
+REWINDING_EVENTS = (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted,
+                    ActiveLoop)
+REMEMBERED_CONVERSATIONS = 128
 
-    The states are rebuilt whenever the conversation differs: another tracker,
-    another events deque (a reloaded or compacted conversation) or another
-    length or last event (a turn went on). Each caller gets its own copy.
+
+@dataclass
+class Replayed:
+    """A conversation's states so far, and the tracker replayed to its last event."""
+
+    events: Any  # the conversation's deque, held so that its id stays its own
+    length: int
+    last: Any
+    domain: Any
+    replay: DialogueStateTracker
+    states: List[State]  # the state before each action, as Rasa's history lists them
+
+
+class RememberedStates:
+    """The policy featurizer's ``_create_states``, carrying each conversation's states on.
+
+    Rasa replays a conversation from its first event on every prediction
+    (``Domain.states_for_tracker_history``: a tracker copy, then every event).
+    A conversation only grows between predictions, so the replay is kept per
+    conversation and carried on over the new events; it starts again from the
+    first event when the conversation is another object, was cut short, or
+    gained an event that rewinds it (``REWINDING_EVENTS``). The rule policy
+    asks without ``omit_unset_slots`` and ``ignore_rule_only_turns``; any other
+    call is Rasa's own. Each caller gets its own copy of the states.
     """
 
     def __init__(self, create: Any) -> None:
         self._create = create
-        self._key: Tuple[Any, ...] = ()
-        self._held: Tuple[Any, ...] = ()  # keeps the keyed objects (and so their ids) alive
-        self._states: List[State] = []
+        self._replayed: OrderedDict[int, Tuple[Any, Replayed]] = OrderedDict()
 
     def __call__(self, tracker: Any, domain: Any, omit_unset_slots: bool = False,
                  ignore_rule_only_turns: bool = False,
                  rule_only_data: Dict[str, Any] | None = None) -> List[State]:
-        """Rasa's ``_create_states(tracker, domain, ...)``, from memory when unchanged."""
+        """Rasa's ``_create_states(tracker, domain, ...)``, replaying only new events."""
+        if omit_unset_slots or ignore_rule_only_turns:
+            return self._create(tracker, domain, omit_unset_slots=omit_unset_slots,
+                                ignore_rule_only_turns=ignore_rule_only_turns,
+                                rule_only_data=rule_only_data)
         events = tracker.events
-        last = events[-1] if events else None
-        held = (tracker, events, last, domain)
-        # Rasa builds rule_only_data afresh for each call: compared by value
-        key = (*map(id, held), len(events), omit_unset_slots, ignore_rule_only_turns,
-               json.dumps(rule_only_data, sort_keys=True, default=str))
-        if key != self._key:
-            self._states = self._create(tracker, domain, omit_unset_slots=omit_unset_slots,
-                                        ignore_rule_only_turns=ignore_rule_only_turns,
-                                        rule_only_data=rule_only_data)
-            self._key, self._held = key, held
-        return [copied(state) for state in self._states]
+        held = self._replayed.get(id(tracker))
+        replayed = held[1] if held and held[0] is tracker else None
+        new: List[Any] | None = None
+        if (replayed is not None and replayed.events is events and replayed.domain is domain
+                and len(events) >= replayed.length
+                and (replayed.length == 0 or events[replayed.length - 1] is replayed.last)):
+            new = list(itertools.islice(events, replayed.length, None))
+            if any(isinstance(event, REWINDING_EVENTS) for event in new):
+                new = None
+        if replayed is None or new is None:
+            replayed = self._start(tracker, domain)
+            new = []
+        for event in new:
+            if isinstance(event, ActionExecuted):
+                replayed.states.append(current_state(domain, replayed.replay))
+            replayed.replay.update(event)
+        replayed.length, replayed.last = len(events), events[-1] if events else None
+        self._replayed[id(tracker)] = (tracker, replayed)
+        self._replayed.move_to_end(id(tracker))
+        while len(self._replayed) > REMEMBERED_CONVERSATIONS:
+            self._replayed.popitem(last=False)
+        states = replayed.states + [current_state(domain, replayed.replay)]
+        return [copied(state) for state in states]
+
+    @staticmethod
+    def _start(tracker: Any, domain: Any) -> Replayed:
+        """Replay ``tracker``'s applied events from the start, as Rasa does."""
+        replay = tracker.init_copy()
+        states: List[State] = []
+        for event in tracker.applied_events():
+            if isinstance(event, ActionExecuted):
+                states.append(current_state(domain, replay))
+            replay.update(event)
+        if any(isinstance(event, ActiveLoop) for event in tracker.events):
+            # a loop's later events can change how earlier ones apply: not carried on
+            return Replayed(None, 0, None, domain, replay, states)
+        return Replayed(tracker.events, 0, None, domain, replay, states)
+
+
+def current_state(domain: Any, tracker: Any) -> State:
+    """The state of ``tracker`` now, as ``states_for_tracker_history`` records it."""
+    return domain._clean_state(domain.get_active_state(tracker, omit_unset_slots=False))
 
 
 def without_text(state: State) -> State:
