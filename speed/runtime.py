@@ -1,4 +1,4 @@
-"""Three changes to Rasa 3.6's message path, installed when the bot starts.
+"""Four changes to Rasa 3.6's message path, installed when the bot starts.
 
 ``scripts/rasa_run.py`` calls ``install()`` before Rasa loads the model; nothing
 changes at import time, and ``rasa`` started any other way is stock Rasa.
@@ -16,7 +16,11 @@ changes at import time, and ``rasa`` started any other way is stock Rasa.
    debug logging is off. Those two modules get a ``copy`` whose ``deepcopy``
    hands the value over as it is.
 
-All three keep Rasa's results and errors (tests/unit/test_speed.py); bench/profile.md
+4. **The empty domain is built once.** ``Domain.is_empty`` builds an empty
+   ``Domain`` and its dictionary to compare with; the processor asks on every
+   message (``_check_for_unseen_features``). Its dictionary never changes.
+
+All four keep Rasa's results and errors (tests/unit/test_speed.py); bench/profile.md
 holds the measurements. Another Rasa version leaves Rasa as it is.
 """
 import copy
@@ -99,6 +103,18 @@ def validate_action_result(self: Any, result: Dict[str, Any]) -> bool:
         raise error
 
 
+@cache
+def _empty_domain() -> Dict[str, Any]:
+    from rasa.shared.core.domain import Domain
+
+    return Domain.empty().as_dict()
+
+
+def domain_is_empty(self: Any) -> bool:
+    """``Domain.is_empty``, against the empty domain's dictionary built once."""
+    return bool(self.as_dict() == _empty_domain())
+
+
 class LogLineCopy:
     """The ``copy`` module for Rasa modules whose deep copies only feed debug lines."""
 
@@ -137,10 +153,12 @@ def _changes() -> List[Tuple[Any, str, Any]]:
     import rasa.core.policies.rule_policy
     import rasa.core.processor
     from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.domain import Domain
 
     return [
         (rasa.core.processor, "DaskGraphRunner", LoopGraphRunner),
         (RemoteAction, "_validate_action_result", validate_action_result),
         (rasa.core.processor, "copy", LogLineCopy),
         (rasa.core.policies.rule_policy, "copy", LogLineCopy),
+        (Domain, "is_empty", domain_is_empty),
     ]

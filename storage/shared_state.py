@@ -19,6 +19,8 @@ from typing import Any, Callable, Dict, Iterator, Protocol, Tuple, TypeVar
 
 import sqlalchemy as sa
 
+from storage.direct import DirectSQL
+
 logger = logging.getLogger(__name__)
 
 REDIS_URL_VARIABLE = "REDIS_URL"
@@ -143,6 +145,11 @@ class SQLState:
         self._last_sweep = 0.0
         self._upsert = True
         self._connection: Any = None
+        # SQLite runs a message's checks on a DBAPI connection of its own (storage/direct.py)
+        self._direct = DirectSQL.for_engine(engine)
+
+    def _begin(self) -> Any:
+        return self._direct.begin() if self._direct else self.engine.begin()
 
     def run_together(self, count: Callable[[], T]) -> T:
         """Run ``count`` (a message's hits and claims) in one transaction.
@@ -156,7 +163,7 @@ class SQLState:
         if not self._upsert or self._connection is not None:
             return count()
         try:
-            with self.engine.begin() as connection:
+            with self._begin() as connection:
                 self._connection = connection
                 try:
                     return count()
@@ -187,7 +194,7 @@ class SQLState:
         if self._connection is not None:
             yield self._connection
         else:
-            with self.engine.begin() as connection:
+            with self._begin() as connection:
                 yield connection
 
     def _hit_upsert(self, key: str, limit: int, window: float, now: float) -> Tuple[bool, int]:

@@ -29,6 +29,7 @@ from rasa.shared.core.events import ActiveLoop, Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import ConnectionException
 
+from storage.direct import DirectSQL
 from storage.settings import database_url
 
 logger = logging.getLogger(__name__)
@@ -164,6 +165,8 @@ class PandaSQLTrackerStore(SQLTrackerStore):
         self._newest_id = sa.select(sa.func.max(events.c.id)).where(
             events.c.sender_id == sa.bindparam("sender"))
         self._insert = events.insert()
+        # SQLite runs them on a DBAPI connection of its own (storage/direct.py)
+        self._direct = DirectSQL.for_engine(self.engine)
         # Conversations found empty in the database: all their events are new.
         self._unsaved: set = set()
         logger.info("Conversations are stored in %s", safe_url(url))
@@ -172,7 +175,7 @@ class PandaSQLTrackerStore(SQLTrackerStore):
     def _last_row_id(self, sender_id: str, connection: Any = None) -> int | None:
         if connection is not None:
             return connection.execute(self._newest_id, {"sender": sender_id}).scalar()
-        with self.engine.connect() as connection:
+        with self._direct.connect() if self._direct else self.engine.connect() as connection:
             return connection.execute(self._newest_id, {"sender": sender_id}).scalar()
 
     def _remember(self, tracker: DialogueStateTracker, row_id: int) -> None:
@@ -236,7 +239,7 @@ class PandaSQLTrackerStore(SQLTrackerStore):
         if not new_events:
             return
         rows = [self._row(tracker.sender_id, event) for event in new_events]
-        with self.engine.begin() as connection:
+        with self._direct.begin() if self._direct else self.engine.begin() as connection:
             connection.execute(self._insert, rows)
             # one conversation is saved by one server at a time (the lock store)
             last_row_id = self._last_row_id(tracker.sender_id, connection)

@@ -268,13 +268,25 @@ def test_install_replaces_and_restore_puts_back() -> None:
         assert runtime.install(version="3.5.0") == []
         assert rasa.core.processor.DaskGraphRunner is original[0]
         assert runtime.install() == ["DaskGraphRunner", "_validate_action_result", "copy",
-                                     "copy"]
+                                     "copy", "is_empty"]
         assert rasa.core.processor.DaskGraphRunner is runtime.LoopGraphRunner
         assert rasa.core.policies.rule_policy.copy is runtime.LogLineCopy
     finally:
         runtime.restore()
     assert (rasa.core.processor.DaskGraphRunner, RemoteAction._validate_action_result,
             rasa.core.processor.copy) == original
+
+
+def test_a_domain_is_empty_exactly_when_rasa_says_so() -> None:
+    from rasa.shared.core.domain import Domain
+
+    domains = [Domain.empty(), Domain.from_dict({}), Domain.from_yaml("version: '3.1'"),
+               Domain.from_yaml("intents: [greet]"),
+               Domain.from_yaml("responses:\n  utter_hi:\n  - text: hi"),
+               Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))]
+    theirs = [Domain.is_empty(d) for d in domains]
+    assert [runtime.domain_is_empty(d) for d in domains] == theirs
+    assert theirs == [True, True, True, False, False, False]
 
 
 def test_log_line_copy_hands_the_value_over() -> None:
