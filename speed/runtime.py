@@ -1,4 +1,4 @@
-"""Four changes to Rasa 3.6's message path, installed when the bot starts.
+"""Five changes to Rasa 3.6's message path, installed when the bot starts.
 
 ``scripts/rasa_run.py`` calls ``install()`` before Rasa loads the model; nothing
 changes at import time, and ``rasa`` started any other way is stock Rasa.
@@ -20,7 +20,13 @@ changes at import time, and ``rasa`` started any other way is stock Rasa.
    ``Domain`` and its dictionary to compare with; the processor asks on every
    message (``_check_for_unseen_features``). Its dictionary never changes.
 
-All four keep Rasa's results and errors (tests/unit/test_speed.py); bench/profile.md
+5. **Slots are copied as the copy module copies them, without its detour.**
+   Every tracker copy (one per action run, one per replay) copies each slot
+   with ``copy.copy``, which goes through ``__reduce_ex__`` and ``copyreg``;
+   ``Slot.__copy__`` makes the same object (a new instance of the class
+   with the same attribute dictionary) directly.
+
+All five keep Rasa's results and errors (tests/unit/test_speed.py); bench/profile.md
 holds the measurements. Another Rasa version leaves Rasa as it is.
 """
 import copy
@@ -115,6 +121,14 @@ def domain_is_empty(self: Any) -> bool:
     return bool(self.as_dict() == _empty_domain())
 
 
+def copy_slot(self: Any) -> Any:
+    """``copy.copy(slot)``: a new instance of its class with the same attributes."""
+    cls = type(self)
+    new = cls.__new__(cls)
+    new.__dict__.update(self.__dict__)
+    return new
+
+
 class LogLineCopy:
     """The ``copy`` module for Rasa modules whose deep copies only feed debug lines."""
 
@@ -133,7 +147,9 @@ def install(version: str = rasa.__version__) -> List[str]:
                        version, SUPPORTED_RASA)
         return []
     for owner, name, value in _changes():
-        _originals.setdefault((id(owner), name), (owner, name, getattr(owner, name)))
+        _originals.setdefault((id(owner), name), (owner, name, owner.__dict__.get(name, _NONE)
+                                                   if isinstance(owner, type)
+                                                   else getattr(owner, name)))
         setattr(owner, name, value)
     return [name for _, name, _ in _changes()]
 
@@ -141,11 +157,15 @@ def install(version: str = rasa.__version__) -> List[str]:
 def restore() -> None:
     """Put back what ``install()`` changed (for tests that compare both)."""
     for owner, name, value in _originals.values():
-        setattr(owner, name, value)
+        if value is _NONE:
+            delattr(owner, name)  # the class had none of its own
+        else:
+            setattr(owner, name, value)
     _originals.clear()
 
 
 _originals: Dict[Tuple[int, str], Tuple[Any, str, Any]] = {}
+_NONE = object()
 
 
 def _changes() -> List[Tuple[Any, str, Any]]:
@@ -154,6 +174,7 @@ def _changes() -> List[Tuple[Any, str, Any]]:
     import rasa.core.processor
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.core.domain import Domain
+    from rasa.shared.core.slots import Slot
 
     return [
         (rasa.core.processor, "DaskGraphRunner", LoopGraphRunner),
@@ -161,4 +182,5 @@ def _changes() -> List[Tuple[Any, str, Any]]:
         (rasa.core.processor, "copy", LogLineCopy),
         (rasa.core.policies.rule_policy, "copy", LogLineCopy),
         (Domain, "is_empty", domain_is_empty),
+        (Slot, "__copy__", copy_slot),
     ]

@@ -268,13 +268,33 @@ def test_install_replaces_and_restore_puts_back() -> None:
         assert runtime.install(version="3.5.0") == []
         assert rasa.core.processor.DaskGraphRunner is original[0]
         assert runtime.install() == ["DaskGraphRunner", "_validate_action_result", "copy",
-                                     "copy", "is_empty"]
+                                     "copy", "is_empty", "__copy__"]
         assert rasa.core.processor.DaskGraphRunner is runtime.LoopGraphRunner
         assert rasa.core.policies.rule_policy.copy is runtime.LogLineCopy
     finally:
         runtime.restore()
     assert (rasa.core.processor.DaskGraphRunner, RemoteAction._validate_action_result,
             rasa.core.processor.copy) == original
+    from rasa.shared.core.slots import Slot
+
+    assert "__copy__" not in Slot.__dict__  # Rasa's Slot has none: taken away again
+
+
+def test_slots_are_copied_as_the_copy_module_copies_them() -> None:
+    from rasa.shared.core.domain import Domain
+
+    domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
+    slots = list(domain.slots)
+    assert len({type(slot) for slot in slots}) >= 3
+    for slot in slots:
+        slot.value = slot.value if slot.value is not None else "x"
+        theirs = copy.copy(slot)
+        ours = runtime.copy_slot(slot)
+        assert type(ours) is type(theirs) and ours is not slot
+        assert ours.__dict__ == theirs.__dict__ == slot.__dict__
+        assert ours.__dict__ is not slot.__dict__
+        ours.value = "changed"
+        assert slot.value != "changed"
 
 
 def test_a_domain_is_empty_exactly_when_rasa_says_so() -> None:
