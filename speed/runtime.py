@@ -123,7 +123,7 @@ def domain_is_empty(self: Any) -> bool:
 
 def copy_slot(self: Any) -> Any:
     """``copy.copy(slot)``: a new instance of its class with the same attributes."""
-    cls = type(self)
+    cls: Any = type(self)
     new = cls.__new__(cls)
     new.__dict__.update(self.__dict__)
     return new
