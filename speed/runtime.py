@@ -164,6 +164,12 @@ def restore() -> None:
     _originals.clear()
 
 
+def original(owner: Any, name: str) -> Any:
+    """What ``owner.name`` was before ``install()`` (Rasa's own, for comparisons)."""
+    found = _originals.get((id(owner), name))
+    return getattr(owner, name) if found is None else found[2]
+
+
 _originals: Dict[Tuple[int, str], Tuple[Any, str, Any]] = {}
 _NONE = object()
 

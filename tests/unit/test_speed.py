@@ -271,6 +271,7 @@ def test_install_replaces_and_restore_puts_back() -> None:
                                      "copy", "is_empty", "__copy__"]
         assert rasa.core.processor.DaskGraphRunner is runtime.LoopGraphRunner
         assert rasa.core.policies.rule_policy.copy is runtime.LogLineCopy
+        assert runtime.original(rasa.core.processor, "copy") is original[2]
     finally:
         runtime.restore()
     assert (rasa.core.processor.DaskGraphRunner, RemoteAction._validate_action_result,
