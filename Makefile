@@ -102,8 +102,9 @@ staff: $(STAMPS)/install ## Create a staff account: make staff NAME=lan
 heldout: $(MODEL) ## Accuracy on every held-out set, per category, into results/heldout-<set>.md
 	$(BIN)/python -m scripts.heldout
 
-bench: $(MODEL) ## Benchmark this bot against stock Rasa 3.6; writes bench/RESULTS.md
-	$(BIN)/python bench/run.py
+# STOCK_MODEL=path reuses a stock model trained earlier (its training takes 10-70 min on 2 cores).
+bench: $(MODEL) $(WIDGET) ## Benchmark this bot against stock Rasa 3.6; writes bench/RESULTS.md
+	$(BIN)/python bench/run.py $(if $(STOCK_MODEL),--stock-model $(STOCK_MODEL))
 
 clean: ## Remove the venv, spaCy pipeline, models and test output
 	rm -rf $(VENV) $(STAMPS) .spacy results .rasa $(MODEL) web/node_modules
