@@ -80,6 +80,8 @@ class FastRulePolicy(RulePolicy):
     ) -> "FastRulePolicy":
         """Load the trained rules; from now on they never change, so matches are remembered."""
         policy = super().load(config, model_storage, resource, execution_context, **kwargs)
+        if execution_context.is_finetuning:  # it will be trained again: Rasa's own code
+            return policy  # type: ignore[return-value]
         policy._remember_matches = True
         featurizer = policy.featurizer
         featurizer._create_states = RememberedStates(  # type: ignore[method-assign]

@@ -23,6 +23,7 @@ from typing import Any, Callable, Dict, Iterator, List, Sequence, Tuple
 import sqlalchemy as sa
 
 MAX_COMPILED = 64
+_INHERITED: List[Any] = []  # connections a forked child must leave alone
 # statement, SQL, parameter order, values bound in the statement, converters
 Compiled = Tuple[Any, str, Tuple[str, ...], Dict[str, Any], Tuple[Any, ...]]
 
@@ -64,6 +65,9 @@ class DirectConnection:
         rows: Sequence[Dict[str, Any]] = params if many else [params or {}]  # type: ignore
         sql, order, bound, convert = self._direct.compiled(
             statement, tuple(rows[0]) if rows else ())
+        missing = [name for name in order if name not in rows[0] and name not in bound]
+        if missing:
+            raise sa.exc.ArgumentError(f"no value for {missing} in {statement}")
         values = [tuple(row[name] if name in row else bound[name] for name in order)
                   for row in rows]
         if convert:  # SQLAlchemy's bind processors (a Float column's to_float)
@@ -92,8 +96,16 @@ class DirectSQL:
 
     @classmethod
     def for_engine(cls, engine: sa.engine.Engine) -> "DirectSQL | None":
-        """A ``DirectSQL`` for an SQLite engine; None for others (they keep the pool)."""
-        return cls(engine) if engine.dialect.name == "sqlite" else None
+        """A ``DirectSQL`` for an SQLite file behind a queue pool; None for others.
+
+        Servers (PostgreSQL) keep the pool and its pre-ping; an in-memory
+        SQLite engine shares one connection per thread, which a kept
+        connection would hold in a transaction; named parameters are not
+        passed positionally.
+        """
+        usable = (engine.dialect.name == "sqlite" and engine.dialect.positional
+                  and isinstance(engine.pool, sa.pool.QueuePool))
+        return cls(engine) if usable else None
 
     def compiled(self, statement: Any, names: Tuple[str, ...]) -> Tuple[
             str, Tuple[str, ...], Dict[str, Any], Tuple[Callable[[Any], Any] | None, ...]]:
@@ -106,18 +118,24 @@ class DirectSQL:
             is_insert = isinstance(statement, sa.sql.dml.Insert)
             compiled = statement.compile(dialect=self.engine.dialect,
                                          column_keys=list(names) if is_insert else None)
-            order = tuple(compiled.positiontup or ()) if self.engine.dialect.positional \
-                else names
+            if compiled.insert_prefetch or compiled.update_prefetch:
+                raise TypeError(f"Python-side column defaults need SQLAlchemy: {statement}")
+            order = tuple(compiled.positiontup or ())
             processors = compiled._bind_processors
             convert = tuple(processors.get(name) for name in order) \
                 if any(name in processors for name in order) else ()
-            found = self._compiled[key] = (statement, str(compiled), order,
-                                           dict(compiled.params), convert)
+            bound = {name: value for name, value in compiled.params.items()
+                     if name in compiled.binds and not compiled.binds[name].required}
+            found = self._compiled[key] = (statement, str(compiled), order, bound, convert)
         return found[1], found[2], found[3], found[4]
 
     def _raw(self) -> Any:
         held = getattr(self._local, "held", None)
-        if held is None or held[0] != os.getpid():  # none yet, or inherited over a fork
+        if held is not None and held[0] != os.getpid():
+            # inherited over a fork: the parent's, never closed nor returned to a pool here
+            _INHERITED.append(held)
+            held = None
+        if held is None:
             held = self._local.held = (os.getpid(), self.engine.raw_connection())
         return held[1]
 

@@ -84,8 +84,13 @@ def run_together(state: Any, count: Callable[[], T]) -> T:
     return runner(count) if runner is not None else count()
 
 
+def _database_message(error: Exception) -> str:
+    """The database's own message (not SQLAlchemy's, which quotes the parameters)."""
+    return str(getattr(error, "orig", None) or error).lower()
+
+
 def _busy(error: Exception) -> bool:
-    text = str(error).lower()
+    text = _database_message(error)
     return "locked" in text or "busy" in text or "could not serialize" in text
 
 
@@ -181,7 +186,7 @@ class SQLState:
             try:
                 return statement()
             except sa.exc.OperationalError as error:
-                if "syntax" in str(error).lower():
+                if "syntax" in _database_message(error):
                     self._upsert = False  # SQLite before 3.35: no RETURNING
                     return NO_UPSERT
                 if self._connection is not None or not _busy(error):

@@ -83,8 +83,13 @@ def ensure_events_index(engine: sa.engine.Engine) -> None:
 
 
 def is_busy(error: Exception) -> bool:
-    """Whether an error means 'try again shortly' (SQLite locked, PostgreSQL serialization)."""
-    text = str(error).lower()
+    """Whether an error means 'try again shortly' (SQLite locked, PostgreSQL serialization).
+
+    The database's own message is read (``orig``), not SQLAlchemy's, which
+    quotes the statement's parameters: a visitor's text saying "busy" is no
+    reason to retry.
+    """
+    text = str(getattr(error, "orig", None) or error).lower()
     return any(word in text for word in ("locked", "busy", "could not serialize"))
 
 

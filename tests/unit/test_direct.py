@@ -54,6 +54,24 @@ def test_statements_give_what_sqlalchemy_gives(engine: Any) -> None:
         assert connection.execute(sa.select(counters.c.hits)).scalar() == 1
 
 
+def test_a_missing_parameter_is_an_error_not_a_null(engine: Any) -> None:
+    direct = DirectSQL.for_engine(engine)
+    assert direct is not None
+    with pytest.raises(sa.exc.IntegrityError):  # as through SQLAlchemy: no such column given
+        with direct.begin() as connection:
+            connection.execute(ROWS.insert(), [{"at": 1.0}, {"at": 2.0}])
+    newest = sa.select(sa.func.max(ROWS.c.id)).where(ROWS.c.name == sa.bindparam("name"))
+    with pytest.raises(sa.exc.ArgumentError, match="name"):
+        with direct.connect() as connection:
+            connection.execute(newest, {})
+
+
+def test_only_a_file_behind_a_queue_pool_takes_it(tmp_path: Path) -> None:
+    memory = sa.create_engine("sqlite://")  # one connection per thread, shared
+    assert DirectSQL.for_engine(memory) is None
+    assert DirectSQL.for_engine(engine_for(f"sqlite:///{tmp_path / 'f.db'}")) is not None
+
+
 def test_a_failed_transaction_leaves_nothing_and_raises_sqlalchemys_error(engine: Any) -> None:
     direct = DirectSQL.for_engine(engine)
     assert direct is not None
@@ -100,3 +118,6 @@ def test_a_forked_process_opens_its_own_connection(engine: Any,
     assert direct._raw() is first  # kept between transactions
     monkeypatch.setattr("storage.direct.os.getpid", lambda: -1)
     assert direct._raw() is not first
+    import storage.direct
+
+    assert any(held[1] is first for held in storage.direct._INHERITED)  # left alone

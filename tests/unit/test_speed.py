@@ -183,6 +183,24 @@ def test_a_text_is_left_out_of_the_key_only_when_no_rule_reads_texts() -> None:
     assert sum(key[0] == id(with_texts) for key in fast._matching) == 12
 
 
+@pytest.mark.parametrize("finetuning", [False, True])
+def test_a_policy_loaded_to_be_trained_again_keeps_rasas_code(
+        finetuning: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
+
+    from speed.policy import RememberedStates
+
+    loaded = policy()
+    loaded._remember_matches = False
+    loaded._Policy__featurizer = MaxHistoryTrackerFeaturizer(max_history=None)  # Rasa's attribute
+    monkeypatch.setattr(RulePolicy, "load", classmethod(lambda cls, *a, **k: loaded))
+    context = ExecutionContext(GraphSchema({}), "model", is_finetuning=finetuning)
+    got = FastRulePolicy.load({}, None, None, context)  # type: ignore[arg-type]
+    assert got._remember_matches is not finetuning
+    assert isinstance(got.featurizer.__dict__.get("_create_states"), RememberedStates) \
+        is not finetuning
+
+
 def test_training_is_never_served_from_memory() -> None:
     fast = policy()
     fast._remember_matches = False

@@ -34,3 +34,18 @@ def test_a_short_conversation_is_left_alone() -> None:
     before = list(tracker.events)
     compact(tracker, 48, SLOTS)
     assert list(tracker.events) == before
+
+
+def test_only_the_databases_own_message_means_busy() -> None:
+    import sqlalchemy as sa
+
+    from storage.shared_state import _busy
+    from storage.tracker_store import is_busy
+
+    quoting = sa.exc.OperationalError("INSERT INTO panda_counters ...", {"key": "sender:busy-bee"},
+                                      Exception("no such table: panda_counters"))
+    locked = sa.exc.OperationalError("INSERT ...", {"key": "sender:x"},
+                                     Exception("database is locked"))
+    assert "busy" in str(quoting)  # SQLAlchemy's text quotes the visitor's id
+    assert not is_busy(quoting) and not _busy(quoting)
+    assert is_busy(locked) and _busy(locked)
