@@ -37,6 +37,82 @@ def test_ordinary_questions_are_not(text: str) -> None:
     assert not names_a_condition(text)
 
 
+@pytest.mark.parametrize("text", [
+    # conditions the articles don't cover, asked in different ways
+    "Does massage help restless leg syndrome?",
+    "What kind of massage is best for sciatic pain?",
+    "can I have a massage with peripheral neuropathy",
+    "I have gout in my big toe, should I avoid foot massage?",
+    "is foot massage ok if I have a slipped disc",
+    "my mum had a stroke last year, can she get reflexology",
+    "I'm having radiation therapy, is a gentle massage possible",
+    "I have kidney disease and my legs are puffy",
+    "who shouldn't get a foot massage",
+    "I'm on steroids and aspirin, can I still come",
+    "can massage cure multiple sclerosis",
+    # Vietnamese, with and without diacritics
+    "tôi bị đau thần kinh tọa, massage có được không",
+    "bi than kinh toa massage dc ko",
+    "tôi bị thoát vị đĩa đệm, có nên bấm huyệt chân không",
+    "ai không nên massage chân",
+    "nhung ai ko nen massage chan",
+    "massage quá nhiều có hại không",
+    "mới khỏi sốt xuất huyết có massage được chưa",
+    # Korean: conditions as phrases and meanings
+    "심장병이 있는데 발마사지 받아도 되나요?",
+    "심장 질환 있어요",
+    "심장이 안 좋은데 마사지 괜찮을까요?",
+    "심부전 환자도 받을 수 있어요?",
+    "발마사지 하면 진통이 오나요?",
+    "출산 진통을 유발할까 봐 걱정돼요",
+    "마사지 받으면 위험한가요?",
+    "발마사지 위험하지 않아요?",
+    "약을 먹고 있는데 마사지 받아도 돼요?",
+    "하지불안증후군에 발마사지 효과 있나요?",
+    "좌골신경통이 있는데 어떤 마사지가 좋아요?",
+    "마사지 받으면 안 되는 사람이 있나요?",
+    "혈액 희석제 복용 중이에요",
+])
+def test_condition_questions_are_named_in_every_language(text: str) -> None:
+    assert names_a_condition(text)
+
+
+@pytest.mark.parametrize("text", [
+    # benefit questions that merely name the heart, pain or "is it OK"
+    "does foot massage push blood back to the heart",
+    "is massage good for pain relief",
+    "is it ok to get a foot massage after standing all day",
+    "is foot massage good for the heart",
+    "which point on the foot is for the liver",
+    "what does eastern medicine say about the sole",
+    "what strokes does the therapist use in a foot massage",
+    "I worry too much, will a massage calm me down",
+    "I wake up too often at night, can massage help me sleep",
+    "I sit too much at work, does massage help circulation",
+    # Vietnamese
+    "massage chân có giúp đẩy máu về tim không",
+    "massage chan co tot cho tim ko",
+    "massage chân có giúp giảm đau không",
+    "mát xa trị liệu là gì vậy?",
+    "spa có hai loại massage không",
+    # Korean: 심장, 진통, 괜찮을까요, 위험 inside ordinary questions
+    "발마사지가 피를 심장으로 돌려보내요?",
+    "혈액을 심장으로 돌려보내는 데 도움이 되나요",
+    "발마사지가 심장 건강에 좋아요?",
+    "통증 완화에 좋아요?",
+    "발마사지가 진통 효과가 있나요?",
+    "발마사지 받아도 괜찮을까요? 피곤해서요",
+    "요즘 잠을 못 자는데 마사지 괜찮을까요",
+    "발마사지가 부상 위험을 줄여 주나요?",
+    "수면에 좋은 마사지 예약을 하고 싶어요",
+    "유산소 운동 후에 발마사지 받으면 좋아요?",
+    "발바닥이 간질간질해요",
+    "방에 통풍이 잘 되나요?",
+])
+def test_benefit_questions_naming_the_heart_pain_or_is_it_ok_are_not(text: str) -> None:
+    assert not names_a_condition(text)
+
+
 def test_the_second_heart_is_not_a_heart_condition() -> None:
     assert not names_a_condition("발이 왜 제2의 심장이라고 불리나요?")
     assert names_a_condition("심장 질환이 있는데 발마사지 받아도 되나요?")
