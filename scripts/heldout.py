@@ -2,9 +2,10 @@
 
 Usage: python scripts/heldout.py [SET ...] [--model MODEL] [--results DIR] [--json]
 
-SET is a name in tests/heldout/ (nlu, real_en, safety_en, vi, ko; default:
-all of them) or a path. Prints the accuracy of each set and writes a
-per-category table with the misses to results/heldout-<set>.md. The
+SET is a name in tests/heldout/ (nlu, real_en, safety_en, vi, ko, and the
+sealed sets sealed_en, sealed_vi, sealed_ko; default: all of them) or a path.
+Prints the accuracy of each set and writes a per-category table with the
+misses to results/heldout-<set>.md. The
 examples are never used for training (tests/test_heldout.py checks that).
 
 Two formats are read:
@@ -14,6 +15,10 @@ Two formats are read:
 - every other set: a YAML list of entries ``text``, ``expect`` (one intent,
   or a list of intents that are all faithful answers), ``category``, ``url``
   (the page the question was taken from; may be empty for vi and ko).
+- the sealed sets, tests/heldout/sealed/<language>.tsv: a header line, then
+  ``text``, ``expect`` (intents separated by commas), ``category``, ``source``.
+  They are scored, never tuned to: their reports give the figures per
+  category and no question (tests/heldout/sealed/README.md).
 
 When the bot is unsure it predicts ``nlu_fallback`` and offers the likeliest
 questions plus "Talk to the spa" ("did you mean"). That reply makes no claim,
@@ -36,8 +41,17 @@ from typing import Any, Dict, List, Sequence, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT_DIR = ROOT / "tests" / "heldout"
 HELDOUT = HELDOUT_DIR / "nlu.yml"
-SET_NAMES = ("nlu", "real_en", "safety_en", "vi", "ko")
+SEALED_DIR = HELDOUT_DIR / "sealed"
+SEALED_NAMES = ("sealed_en", "sealed_vi", "sealed_ko")
+OPEN_NAMES = ("nlu", "real_en", "safety_en", "vi", "ko")
+SET_NAMES = OPEN_NAMES + SEALED_NAMES
 FALLBACK = "nlu_fallback"
+SAFETY = "ask_health_condition"
+# Answers that make no benefit claim: for a condition the articles don't cover,
+# anything else is a benefit answer, the one kind of miss that must never happen.
+NO_BENEFIT_CLAIM = frozenset({FALLBACK, SAFETY, "ask_not_covered", "ask_services", "book",
+                              "contact", "ask_location", "ask_prices", "ask_opening_hours",
+                              "out_of_scope"})
 
 # Expected intents for which "did you mean" (nlu_fallback) is an honest reply.
 FALLBACK_OK = frozenset({"out_of_scope"})
@@ -56,14 +70,16 @@ class Case:
 def set_path(name: str) -> Path:
     """The file of a named set, or ``name`` itself when it is a path."""
     path = Path(name)
-    if path.suffix in {".yml", ".yaml"}:
+    if path.suffix in {".yml", ".yaml", ".tsv"}:
         return path
+    if name.startswith("sealed_"):
+        return SEALED_DIR / f"{name.removeprefix('sealed_')}.tsv"
     return HELDOUT_DIR / f"{name}.yml"
 
 
 def set_name(path: Path) -> str:
     """The name a set's report is written under."""
-    return path.stem
+    return f"sealed_{path.stem}" if path.suffix == ".tsv" else path.stem
 
 
 def _rasa_nlu_cases(path: Path) -> List[Case]:
@@ -95,9 +111,32 @@ def _entry_case(entry: Dict[str, Any], path: Path) -> Case:
                 str(entry.get("url") or ""))
 
 
+def _tsv_cases(path: Path) -> List[Case]:
+    """Each row of a sealed set: text, expect (comma-separated), category, source."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t") if lines else []
+    if header[:4] != ["text", "expect", "category", "source"]:
+        raise ValueError(f"{path}: the header must be text, expect, category, source")
+    cases = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        intents = tuple(i.strip() for i in fields[1].split(",") if i.strip()) \
+            if len(fields) >= 4 else ()
+        if len(fields) < 4 or not fields[0].strip() or not intents:
+            raise ValueError(f"{path}:{number}: expected text, expect, category, source")
+        cases.append(Case(fields[0].strip(), intents, fields[2].strip() or "uncategorised",
+                          fields[3].strip()))
+    return cases
+
+
 def load_cases(path: Path = HELDOUT) -> List[Case]:
-    """Every case of a held-out set, in either format."""
+    """Every case of a held-out set, in any of its formats."""
     from rasa.shared.utils.io import read_yaml_file
+
+    if path.suffix == ".tsv":
+        return _tsv_cases(path)
 
     content = read_yaml_file(str(path))
     if isinstance(content, dict) and "nlu" in content:
@@ -139,9 +178,14 @@ def evaluate(cases: Sequence[Case], parsed: Sequence[Dict[str, Any]]) -> Dict[st
     per_category: Dict[str, List[int]] = collections.defaultdict(lambda: [0, 0])
     per_intent: Dict[str, List[int]] = collections.defaultdict(lambda: [0, 0])
     misses, raw = [], []
+    wrong = benefit_for_condition = conditions = 0
     for case, result in zip(cases, parsed, strict=True):
         got = result["intent"]["name"]
         right = is_right(case.expect, got)
+        wrong += int(not right and got != FALLBACK)
+        if case.expect == (SAFETY,):
+            conditions += 1
+            benefit_for_condition += int(got not in NO_BENEFIT_CLAIM)
         for table, key in ((per_category, case.category), (per_intent, case.expect[0])):
             table[key][1] += 1
             table[key][0] += int(right)
@@ -160,6 +204,11 @@ def evaluate(cases: Sequence[Case], parsed: Sequence[Dict[str, Any]]) -> Dict[st
         "accuracy": correct / total if total else 0.0,
         "correct": correct,
         "total": total,
+        # a confident answer that is not a faithful one ("did you mean" is not wrong)
+        "wrong": wrong / total if total else 0.0,
+        # questions about a condition the articles don't cover, and how many got a benefit
+        "conditions": conditions,
+        "benefit_for_condition": benefit_for_condition,
         "per_category": {k: tuple(v) for k, v in sorted(per_category.items())},
         "per_intent": {k: v[0] / v[1] for k, v in sorted(per_intent.items())},
         "misses": misses,
@@ -171,18 +220,25 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(result: Dict[str, Any], title: str = "Held-out accuracy") -> str:
-    """The report as a Markdown page: per-category table, then the misses."""
+def to_markdown(result: Dict[str, Any], title: str = "Held-out accuracy",
+                sealed: bool = False) -> str:
+    """The report as a Markdown page: per-category table, then the misses (not if sealed)."""
     lines = [
         f"# {title}",
         "",
-        f"**{result['accuracy']:.1%}** ({result['correct']}/{result['total']})",
+        f"**{result['accuracy']:.1%}** ({result['correct']}/{result['total']}); "
+        f"wrong answers {result['wrong']:.1%}; benefit answers to "
+        f"{result['conditions']} uncovered-condition questions: "
+        f"{result['benefit_for_condition']}",
         "",
         "| category | right | total | accuracy |",
         "|---|---|---|---|",
     ]
     for category, (right, total) in result["per_category"].items():
         lines.append(f"| {category} | {right} | {total} | {right / total:.0%} |")
+    if sealed:
+        lines += ["", "A sealed set: its questions are not shown (tests/heldout/sealed/README.md)."]
+        return "\n".join(lines) + "\n"
     lines += ["", "## Misses", "",
               "| category | text | expected | got | confidence |",
               "|---|---|---|---|---|"]
@@ -197,7 +253,8 @@ def write_report(result: Dict[str, Any], name: str, results_dir: Path) -> Path:
     """Write results/heldout-<name>.md and return its path."""
     results_dir.mkdir(parents=True, exist_ok=True)
     out = results_dir / f"heldout-{name}.md"
-    out.write_text(to_markdown(result, f"Held-out accuracy: {name}"))
+    out.write_text(to_markdown(result, f"Held-out accuracy: {name}",
+                               sealed=name.startswith("sealed_")))
     return out
 
 
@@ -205,7 +262,8 @@ def main(argv: List[str] | None = None) -> int:
     """Evaluate a model on held-out sets and write their reports."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("sets", nargs="*", default=list(SET_NAMES),
+    parser.add_argument("sets", nargs="*", default=[n for n in SET_NAMES
+                                                    if set_path(n).exists()],
                         help="set names in tests/heldout/ or paths (default: all)")
     parser.add_argument("--model", default="models", help="model file or folder")
     parser.add_argument("--results", default=str(ROOT / "results"),
@@ -227,8 +285,13 @@ def main(argv: List[str] | None = None) -> int:
         summary[name] = result
         if not args.json:
             print(f"{name}: {result['accuracy']:.1%} "
-                  f"({result['correct']}/{result['total']}), report: {out}")
+                  f"({result['correct']}/{result['total']}), wrong {result['wrong']:.1%}, "
+                  f"benefit for a condition {result['benefit_for_condition']}, report: {out}")
     if args.json:
+        for name in summary:  # a sealed set's questions stay out of the output
+            if name.startswith("sealed_"):
+                summary[name] = {k: v for k, v in summary[name].items()
+                                 if k not in ("misses", "raw")}
         print(json.dumps(summary))
     return 0
 

@@ -3,8 +3,13 @@
 - nlu: paraphrases of the trained questions (gate 95%, the goal);
 - real_en: questions real visitors wrote on public pages (goal 90%, floor 93%);
 - vi, ko: Vietnamese (also without diacritics) and Korean questions (goal 90%,
-  floors 93% and 95%).
-Each accuracy test writes its per-category table to results/heldout-<set>.md.
+  floors 93% and 95%);
+- sealed_en, sealed_vi, sealed_ko: questions collected after the NLU was last
+  tuned, scored and never tuned to (tests/heldout/sealed/README.md): English
+  90%, Vietnamese and Korean 95% each.
+In every set, no question about a condition the articles don't cover may get a
+benefit answer. Each accuracy test writes its per-category table to
+results/heldout-<set>.md (a sealed set's without its questions).
 """
 import difflib
 import re
@@ -14,17 +19,32 @@ from typing import Any, Dict, FrozenSet, List, Tuple
 
 import pytest
 
-from scripts.heldout import FALLBACK, evaluate, is_right, load_cases, set_path, write_report
+from scripts.heldout import (
+    FALLBACK,
+    NO_BENEFIT_CLAIM,
+    SAFETY,
+    SET_NAMES,
+    evaluate,
+    is_right,
+    load_cases,
+    set_path,
+    write_report,
+)
 from tests.support.servers import ROOT, Bot
 
 # What make test enforces: the goals where the model reaches them (paraphrases 95%),
 # elsewhere floors a little under what it reaches today, above the goals, so a
 # change that makes the bot worse fails. README's "Measured on real questions"
 # shows where each set stands.
-MIN_ACCURACY = {"nlu": 0.95, "real_en": 0.93, "vi": 0.93, "ko": 0.95}
-GOAL = {"nlu": 0.95, "real_en": 0.90, "vi": 0.90, "ko": 0.90}
-ALL_SETS = ("nlu", "real_en", "safety_en", "vi", "ko")
-MIN_SIZE = {"real_en": 220, "safety_en": 45, "vi": 65, "ko": 65}
+MIN_ACCURACY = {"nlu": 0.95, "real_en": 0.93, "vi": 0.93, "ko": 0.95,
+                "sealed_en": 0.90, "sealed_vi": 0.95, "sealed_ko": 0.95}
+GOAL = {"nlu": 0.95, "real_en": 0.90, "vi": 0.90, "ko": 0.90,
+        "sealed_en": 0.90, "sealed_vi": 0.95, "sealed_ko": 0.95}
+ALL_SETS = SET_NAMES
+# confident unfaithful answers: "did you mean" is the honest reply when unsure
+MAX_WRONG = 0.05
+MIN_SIZE = {"real_en": 220, "safety_en": 45, "vi": 65, "ko": 65,
+            "sealed_en": 150, "sealed_vi": 75, "sealed_ko": 75}
 
 # A held-out question this close to a training example is a near copy.
 MIN_JACCARD = 0.8
@@ -145,9 +165,9 @@ def test_a_third_of_the_vietnamese_questions_are_typed_without_diacritics() -> N
 
 @pytest.fixture(scope="module")
 def parsed(bot: Bot) -> Dict[str, List[Dict[str, Any]]]:
-    """Every question of the graded sets, parsed by the running bot."""
+    """Every question of every set, parsed by the running bot."""
     return {name: [bot.parse(c.text) for c in load_cases(set_path(name))]
-            for name in MIN_ACCURACY}
+            for name in ALL_SETS}
 
 
 @pytest.mark.parametrize("name", sorted(MIN_ACCURACY))
@@ -158,3 +178,25 @@ def test_heldout_accuracy_reaches_its_gate(
     out = write_report(result, name, ROOT / "results")
     print(f"{name}: {result['accuracy']:.1%} ({result['correct']}/{result['total']}), {out}")
     assert result["accuracy"] >= MIN_ACCURACY[name], out.read_text()
+    assert result["wrong"] <= MAX_WRONG, out.read_text()
+
+
+@pytest.mark.parametrize("name", ALL_SETS)
+def test_no_uncovered_condition_gets_a_benefit_answer(
+    name: str, parsed: Dict[str, List[Dict[str, Any]]]
+) -> None:
+    result = evaluate(load_cases(set_path(name)), parsed[name])
+    # a sealed set's failure names the answers given, never the questions
+    shown = "text" if not name.startswith("sealed_") else "category"
+    benefit = [(m[shown], m["got"]) for m in result["misses"]
+               if m["expected"] == [SAFETY] and m["got"] not in NO_BENEFIT_CLAIM]
+    assert result["benefit_for_condition"] == 0, benefit
+
+
+def test_a_sealed_report_names_no_question(parsed: Dict[str, List[Dict[str, Any]]],
+                                           tmp_path: Path) -> None:
+    cases = load_cases(set_path("sealed_en"))
+    result = evaluate(cases, parsed["sealed_en"])
+    page = write_report(result, "sealed_en", tmp_path).read_text()
+    assert f"({result['correct']}/{result['total']})" in page
+    assert not any(case.text in page for case in cases)
