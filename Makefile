@@ -82,8 +82,8 @@ shell: $(MODEL) ## Chat with the bot in the terminal (starts the action server t
 	trap "kill $$pid" EXIT; $(BIN)/rasa shell --model $(MODEL) --endpoints endpoints.yml
 
 lint: $(STAMPS)/install ## ruff and mypy
-	$(BIN)/ruff check actions booking channels console language safety scripts speed storage tests bench
-	$(BIN)/mypy actions booking channels console language safety scripts speed storage tests/support
+	$(BIN)/ruff check actions booking channels console embedding language safety scripts speed storage tests bench
+	$(BIN)/mypy actions booking channels console embedding language safety scripts speed storage tests/support
 
 test: $(STAMPS)/debian lint validate $(MODEL) $(WIDGET) ## Lint, validate the data, then run the whole test suite
 	$(BIN)/pytest
