@@ -11,9 +11,6 @@ In every set, no question about a condition the articles don't cover may get a
 benefit answer. Each accuracy test writes its per-category table to
 results/heldout-<set>.md (a sealed set's without its questions).
 """
-import difflib
-import re
-import unicodedata
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Tuple
 
@@ -25,8 +22,13 @@ from scripts.heldout import (
     SAFETY,
     SET_NAMES,
     evaluate,
+    fingerprint,
     is_right,
     load_cases,
+    near_copy,
+    normalise,
+    scored_cases,
+    sealed_overlap,
     set_path,
     write_report,
 )
@@ -41,38 +43,12 @@ MIN_ACCURACY = {"nlu": 0.95, "real_en": 0.93, "vi": 0.93, "ko": 0.95,
 GOAL = {"nlu": 0.95, "real_en": 0.90, "vi": 0.90, "ko": 0.90,
         "sealed_en": 0.90, "sealed_vi": 0.95, "sealed_ko": 0.95}
 ALL_SETS = SET_NAMES
+SEALED_SETS = tuple(n for n in ALL_SETS if n.startswith("sealed_"))
+OPEN_SETS = tuple(n for n in ALL_SETS if n not in SEALED_SETS)
 # confident unfaithful answers: "did you mean" is the honest reply when unsure
 MAX_WRONG = 0.05
 MIN_SIZE = {"real_en": 220, "safety_en": 45, "vi": 65, "ko": 65,
             "sealed_en": 150, "sealed_vi": 75, "sealed_ko": 75}
-
-# A held-out question this close to a training example is a near copy.
-MIN_JACCARD = 0.8
-MIN_RATIO = 0.9
-
-
-def normalise(text: str) -> str:
-    """Lower case, no diacritics (đ is d), no punctuation, single spaces."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    words = re.sub(r"[^\w]+", " ", unicodedata.normalize("NFC", stripped))
-    return " ".join(words.replace("_", " ").split())
-
-
-def near_copy(heldout: str, tokens: FrozenSet[str], trained: str,
-              trained_tokens: FrozenSet[str]) -> bool:
-    """Same text, or token-set Jaccard >= 0.8, or difflib ratio >= 0.9."""
-    if heldout == trained:
-        return True
-    union = tokens | trained_tokens
-    if union and len(tokens & trained_tokens) / len(union) >= MIN_JACCARD:
-        return True
-    shortest, longest = sorted((len(heldout), len(trained)))
-    if 2 * shortest / (shortest + longest) < MIN_RATIO:
-        return False
-    matcher = difflib.SequenceMatcher(None, heldout, trained)
-    return matcher.real_quick_ratio() >= MIN_RATIO and matcher.ratio() >= MIN_RATIO
-
 
 def test_every_gate_is_at_least_its_goal() -> None:
     assert all(MIN_ACCURACY[name] >= GOAL[name] for name in GOAL)
@@ -125,17 +101,41 @@ def trained(nlu_data: Any) -> List[Tuple[str, str, FrozenSet[str]]]:
     return out
 
 
-@pytest.mark.parametrize("name", ALL_SETS)
+def _copied_rows(name: str, trained: List[Tuple[str, str, FrozenSet[str]]]) -> Dict[int, Any]:
+    """Row number -> (question, first training example it nearly copies)."""
+    copied = {}
+    for number, case in enumerate(load_cases(set_path(name)), start=1):
+        norm = normalise(case.text)
+        tokens = frozenset(norm.split())
+        original = next((o for o, t_norm, t_tokens in trained
+                         if near_copy(norm, tokens, t_norm, t_tokens)), None)
+        if original is not None:
+            copied[number] = (case.text, original)
+    return copied
+
+
+@pytest.mark.parametrize("name", OPEN_SETS)
 def test_heldout_questions_are_not_among_the_training_examples(
     name: str, trained: List[Tuple[str, str, FrozenSet[str]]]
 ) -> None:
-    leaks = []
-    for case in load_cases(set_path(name)):
-        norm = normalise(case.text)
-        tokens = frozenset(norm.split())
-        leaks += [(case.text, original) for original, t_norm, t_tokens in trained
-                  if near_copy(norm, tokens, t_norm, t_tokens)]
+    leaks = list(_copied_rows(name, trained).values())
     assert leaks == [], f"held-out questions copied into data/: {leaks}"
+
+
+@pytest.mark.parametrize("name", SEALED_SETS)
+def test_no_sealed_question_gains_a_near_copy_in_the_training_data(
+    name: str, trained: List[Tuple[str, str, FrozenSet[str]]]
+) -> None:
+    """Only the overlap recorded when the set was sealed; the failure names rows only."""
+    cases = load_cases(set_path(name))
+    copied = _copied_rows(name, trained)
+    recorded = sealed_overlap(name)
+    new = sorted(n for n in copied if fingerprint(cases[n - 1].text) not in recorded)
+    assert new == [], f"{name}: rows {new} now have a near copy in data/ (never copy a sealed question)"
+    # every recorded fingerprint is still a near copy: the file cannot hide misses
+    still = {fingerprint(cases[n - 1].text) for n in copied}
+    assert recorded <= still, f"{name}: {len(recorded - still)} recorded rows are unseen again"
+    assert len(recorded) * 10 <= len(cases)
 
 
 @pytest.mark.parametrize("name", ALL_SETS)
@@ -166,7 +166,7 @@ def test_a_third_of_the_vietnamese_questions_are_typed_without_diacritics() -> N
 @pytest.fixture(scope="module")
 def parsed(bot: Bot) -> Dict[str, List[Dict[str, Any]]]:
     """Every question of every set, parsed by the running bot."""
-    return {name: [bot.parse(c.text) for c in load_cases(set_path(name))]
+    return {name: [bot.parse(c.text) for c in scored_cases(name)]
             for name in ALL_SETS}
 
 
@@ -174,7 +174,7 @@ def parsed(bot: Bot) -> Dict[str, List[Dict[str, Any]]]:
 def test_heldout_accuracy_reaches_its_gate(
     name: str, parsed: Dict[str, List[Dict[str, Any]]]
 ) -> None:
-    result = evaluate(load_cases(set_path(name)), parsed[name])
+    result = evaluate(scored_cases(name), parsed[name])
     out = write_report(result, name, ROOT / "results")
     print(f"{name}: {result['accuracy']:.1%} ({result['correct']}/{result['total']}), {out}")
     assert result["accuracy"] >= MIN_ACCURACY[name], out.read_text()
@@ -185,7 +185,7 @@ def test_heldout_accuracy_reaches_its_gate(
 def test_no_uncovered_condition_gets_a_benefit_answer(
     name: str, parsed: Dict[str, List[Dict[str, Any]]]
 ) -> None:
-    result = evaluate(load_cases(set_path(name)), parsed[name])
+    result = evaluate(scored_cases(name), parsed[name])
     # a sealed set's failure names the answers given, never the questions
     shown = "text" if not name.startswith("sealed_") else "category"
     benefit = [(m[shown], m["got"]) for m in result["misses"]
@@ -195,7 +195,7 @@ def test_no_uncovered_condition_gets_a_benefit_answer(
 
 def test_a_sealed_report_names_no_question(parsed: Dict[str, List[Dict[str, Any]]],
                                            tmp_path: Path) -> None:
-    cases = load_cases(set_path("sealed_en"))
+    cases = scored_cases("sealed_en")
     result = evaluate(cases, parsed["sealed_en"])
     page = write_report(result, "sealed_en", tmp_path).read_text()
     assert f"({result['correct']}/{result['total']})" in page
