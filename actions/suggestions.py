@@ -12,6 +12,11 @@ from actions.catalog import NOT_QUESTIONS
 MAX_SUGGESTIONS = 3
 # A question well below the likeliest one is noise, not a suggestion.
 MIN_SHARE_OF_BEST = 0.3
+# Nor is a question the model gives less than this: with sentence embeddings a
+# string of nonsense spreads its score thinly over every question, and a
+# "did you mean" built from that would be a guess. Below it the visitor gets
+# what the bot can do and the contacts.
+MIN_CONFIDENCE = 0.1
 # Answers that make no claim of their own ("see a doctor", "ask the team"): the
 # "Talk to the spa" button already offers what they would.
 NOT_SUGGESTED_KINDS = frozenset({"safety", "not_covered", "handoff"})
@@ -70,7 +75,8 @@ def suggestion_buttons(
 ) -> List[Dict[str, str]]:
     """Buttons for the 1-3 likeliest questions, best first, then "talk to the spa".
 
-    A question scoring under ``MIN_SHARE_OF_BEST`` of the best offered one is left out.
+    A question scoring under ``MIN_SHARE_OF_BEST`` of the best offered one, or
+    under ``MIN_CONFIDENCE``, is left out.
     """
     buttons: List[Dict[str, str]] = []
     best = 0.0
@@ -83,7 +89,7 @@ def suggestion_buttons(
             continue
         confidence = float(entry.get("confidence") or 0.0)
         best = best or confidence
-        if confidence < best * MIN_SHARE_OF_BEST:
+        if confidence < max(best * MIN_SHARE_OF_BEST, MIN_CONFIDENCE):
             break
         buttons.append({"title": title, "payload": payload_for(intent, slots)})
         if len(buttons) == limit:

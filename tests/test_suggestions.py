@@ -60,3 +60,15 @@ def test_a_question_far_below_the_likeliest_is_not_offered(responses: Dict[str, 
 def test_booking_is_left_to_the_last_button(responses: Dict[str, Any]) -> None:
     buttons = suggestion_buttons(ranking("book", "ask_best_time"), responses, {})
     assert [b["payload"] for b in buttons] == ["/ask_best_time", "/contact"]
+
+
+def test_a_thinly_spread_ranking_offers_no_question(responses: Dict[str, Any]) -> None:
+    """Nonsense scores every question low: no guess, only the spa."""
+    thin = [{"name": "nlu_fallback", "confidence": 0.5},
+            {"name": "ask_not_covered", "confidence": 0.19},
+            {"name": "ask_pain", "confidence": 0.049},
+            {"name": "ask_sports_massage", "confidence": 0.034}]
+    assert suggestion_buttons(thin, responses, {}) == [TALK_TO_SPA]
+    thin[2]["confidence"] = 0.12
+    assert [b["payload"] for b in suggestion_buttons(thin, responses, {})] == [
+        "/ask_pain", "/contact"]
