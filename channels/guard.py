@@ -190,19 +190,33 @@ class SharedLimiter:
     @staticmethod
     def _count(state: SharedState, limits: Limits, sender_id: str,
                address: str | None) -> Tuple[bool, int]:
-        if address is not None:
-            ok, retry = state.hit("global", limits.global_ceiling, 60)
+        """Address, sender, new conversation, then the global ceiling.
+
+        A message counts against the global ceiling only once its own address
+        and sender let it through, so one address cannot use up everyone's
+        share; a new conversation is claimed only once it is let in.
+        """
+        if address is None:
+            return state.hit(f"sender:{sender_id}", limits.per_sender, 60)
+        ok, retry = state.hit(f"addr:{address}", limits.per_address, 60)
+        if not ok:
+            return False, retry
+        ok, retry = state.hit(f"sender:{sender_id}", limits.per_sender, 60)
+        if not ok:
+            return False, retry
+        conversation = f"conv:{address}:{sender_id}"
+        new = not state.seen(conversation)
+        if new:
+            ok, retry = state.hit(f"new:{address}", limits.new_per_address, 3600)
             if not ok:
-                logger.warning("global rate ceiling reached")
                 return False, retry
-            ok, retry = state.hit(f"addr:{address}", limits.per_address, 60)
-            if not ok:
-                return False, retry
-            if state.claim(f"conv:{address}:{sender_id}", 3600):
-                ok, retry = state.hit(f"new:{address}", limits.new_per_address, 3600)
-                if not ok:
-                    return False, retry
-        return state.hit(f"sender:{sender_id}", limits.per_sender, 60)
+        ok, retry = state.hit("global", limits.global_ceiling, 60)
+        if not ok:
+            logger.warning("global rate ceiling reached")
+            return False, retry
+        if new:
+            state.claim(conversation, 3600)
+        return True, retry
 
 
 def slow_down(text: str) -> str:
