@@ -129,7 +129,7 @@ def export_csv() -> Response:
 def send_bookings_command() -> None:
     """E-mail every booking request still waiting in the outbox."""
     waiting = len(bookings.pending(engine()))
-    sent = bookings.send_pending(engine(), mailer.mail_request)
+    sent = bookings.send_pending(engine(), mailer.mail_request, mailer.mail_alert)
     click.echo(f"sent {sent} of {waiting} waiting booking requests")
     if sent < waiting:
         raise click.ClickException("some requests are still waiting: is SMTP_URL reachable?")
