@@ -7,7 +7,7 @@ import re
 
 from storage.pseudonyms import pseudonym
 
-__all__ = ["mask", "pseudonym", "spreadsheet_safe"]
+__all__ = ["initials", "mask", "pseudonym", "spreadsheet_safe"]
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w])\+?\d[\d ().-]{6,}\d(?![\w])")
@@ -17,6 +17,11 @@ def mask(text: str) -> str:
     """``text`` with e-mail addresses and phone numbers replaced."""
     text = EMAIL.sub("[e-mail hidden]", text or "")
     return PHONE.sub("[phone hidden]", text)
+
+
+def initials(name: str) -> str:
+    """A visitor's name as the booking export carries it: "Nguyễn Thị Lan" -> "N. T. L."."""
+    return " ".join(word[0] + "." for word in (name or "").split())
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -370,23 +370,53 @@ def history(engine: sa.engine.Engine, booking_id: int) -> List[Dict[str, Any]]:
         return [dict(r._mapping) for r in rows]
 
 
-def search(engine: sa.engine.Engine, status: str = "", day: dt.date | None = None,
-           location: str = "") -> List[Dict[str, Any]]:
-    """Requests matching the filters: new ones first, then newest first.
-
-    ``day`` is the requested day (Da Nang time), ``location`` 229, 225 or either.
-    """
-    query = sa.select(requests)
+def _filtered(query: Any, status: str = "", day: dt.date | None = None,
+              location: str = "") -> Any:
     if status:
         query = query.where(requests.c.status == status)
     if location:
         query = query.where(requests.c.location == location)
     if day:
         query = query.where(requests.c.requested_time.like(f"{day.isoformat()}%"))
+    return query
+
+
+def search(engine: sa.engine.Engine, status: str = "", day: dt.date | None = None,
+           location: str = "", limit: int | None = None,
+           offset: int = 0) -> List[Dict[str, Any]]:
+    """Requests matching the filters: new ones first, then newest first.
+
+    ``day`` is the requested day (Da Nang time), ``location`` 229, 225 or
+    either; ``limit`` and ``offset`` page the list.
+    """
+    query = _filtered(sa.select(requests), status, day, location)
     query = query.order_by(sa.case((requests.c.status == "new", 0), else_=1),
                            requests.c.created_at.desc(), requests.c.id.desc())
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def count(engine: sa.engine.Engine, status: str = "", day: dt.date | None = None,
+          location: str = "") -> int:
+    """How many requests match the filters."""
+    query = _filtered(sa.select(sa.func.count()).select_from(requests), status, day, location)
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def histories(engine: sa.engine.Engine, booking_ids: List[int]) -> Dict[int, List[Dict[str, Any]]]:
+    """The status changes of several requests, in one query: id -> changes, oldest first."""
+    found: Dict[int, List[Dict[str, Any]]] = {i: [] for i in booking_ids}
+    if not booking_ids:
+        return found
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(status_changes).where(
+            status_changes.c.booking_id.in_(booking_ids)).order_by(status_changes.c.id))
+        for row in rows:
+            found[row.booking_id].append(dict(row._mapping))
+    return found
 
 
 def delete_for(conn: sa.engine.Connection, sender_ids: List[str]) -> int:
