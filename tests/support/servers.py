@@ -198,6 +198,7 @@ def start_bot(
         "RASA_ENABLE_API": "true", "RASA_AUTH_TOKEN": token,
         # Rasa calls the action server with it (endpoints.yml), as a deployment should
         "ACTION_SERVER_TOKEN": f"actions-{rasa_port}-{os.getpid()}",
+        "LOCK_DIR": str(workdir / "locks"),
         **(extra_env or {}),
     }
     if endpoints is not None:

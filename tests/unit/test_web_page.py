@@ -1,0 +1,27 @@
+"""scripts/web.py's embed.js settings: a forged Host header never names the chat server."""
+from scripts.web import embed_config
+
+ALLOWED = ["https://pandaspa.vn", "http://127.0.0.1:8080"]
+OWN = "http://127.0.0.1:8080"
+
+
+def test_an_allowed_host_names_the_chat_server() -> None:
+    assert embed_config("127.0.0.1:8080", ALLOWED, "", "", OWN, "5005") == {
+        "chatUrl": "http://127.0.0.1:8080", "socketUrl": "http://127.0.0.1:5005"}
+
+
+def test_a_forged_host_is_replaced_by_the_server_s_own_address() -> None:
+    config = embed_config("evil.example", ALLOWED, "", "", OWN, "5005")
+    assert config == {"chatUrl": OWN, "socketUrl": "http://127.0.0.1:5005"}
+    assert "evil" not in str(embed_config('x"</script>', ALLOWED, "", "", OWN, "5005"))
+
+
+def test_the_public_urls_win_over_any_host() -> None:
+    config = embed_config("evil.example", ALLOWED, "https://chat.pandaspa.vn",
+                          "https://bot.pandaspa.vn", OWN, "5005")
+    assert config == {"chatUrl": "https://chat.pandaspa.vn",
+                      "socketUrl": "https://bot.pandaspa.vn"}
+
+
+def test_no_host_header_uses_the_server_s_own_address() -> None:
+    assert embed_config(None, ALLOWED, "", "", OWN, "5005")["chatUrl"] == OWN
