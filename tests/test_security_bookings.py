@@ -274,6 +274,28 @@ def test_the_e_mail_links_the_conversation_the_console_shows(
     app.extensions["engine"].dispose()
 
 
+def test_the_team_gets_one_alert_mail_not_the_held_requests(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from booking import mailer
+
+    engine = bookings.make_engine(f"sqlite:///{tmp_path / 'conversations.db'}")
+    caps = Caps(per_conversation=3, per_address_per_day=100, global_per_hour=2)
+    for i in range(5):
+        bookings.store(engine, request(f"rest:s{i}"), caps)
+    smtp = Smtp(free_port())
+    smtp.start()
+    monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{smtp.port}")
+    try:
+        assert bookings.send_pending(engine, mailer.mail_request, mailer.mail_alert) == 2
+        assert bookings.send_pending(engine, mailer.mail_request, mailer.mail_alert) == 0
+        subjects = sorted(m["Subject"].strip() for m in smtp.wait_for(3))
+    finally:
+        smtp.stop()
+        engine.dispose()
+    assert subjects[0] == "Alert: booking requests held back" and len(subjects) == 3
+    assert all(s.startswith("Booking request #") for s in subjects[1:])
+
+
 # --- through the running bot (REST on loopback, the real action server) ------------
 
 from tests.test_booking_bot import WHOLE, booking_bot, converse, rows, smtp, texts  # noqa: E402
