@@ -14,6 +14,7 @@ WIDGET  := web/node_modules/rasa-webchat/lib/index.js
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null)
 
 export ACTION_PORT ?= 5055
+export ACTION_SERVER_TOKEN ?=
 CONSOLE_PORT ?= 8090
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3

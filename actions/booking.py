@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from booking import dialogue, mailer, summary
+from language.booking_limits import say_limit
 from language.variants import variant_for
 from storage import bookings
 
@@ -109,12 +110,28 @@ def _row(tracker: Tracker) -> Dict[str, Any]:
             "requested_time": slots[dialogue.TIME], "people": int(slots[dialogue.PEOPLE]),
             "location": slots[dialogue.LOCATION], "massage": slots[dialogue.MASSAGE],
             "name": slots[dialogue.NAME], "contact": slots[dialogue.CONTACT],
-            "contact_method": slots[dialogue.CONTACT_METHOD] or "phone"}
+            "contact_method": slots[dialogue.CONTACT_METHOD] or "phone",
+            # the client address's digest, set by the channel guard (channels/guard.py)
+            "client_key": ((tracker.latest_message or {}).get("metadata") or {}).get(
+                "client_key")}
 
 
 def mail_outbox() -> int:
     """Send every request still in the outbox (this one and any an outage held back)."""
-    return bookings.send_pending(engine(), mailer.mail_request)
+    return bookings.send_pending(engine(), mailer.mail_request, mailer.mail_alert)
+
+
+def _not_taken(dispatcher: CollectingDispatcher, stored: bookings.Stored, language: str) -> bool:
+    """Tell the visitor about a duplicate or a request over a cap; whether it was one."""
+    if stored.outcome is bookings.Outcome.DUPLICATE:
+        dispatcher.utter_message(text=say_limit("booking_duplicate", language,
+                                                id=stored.booking_id))
+    elif stored.outcome is bookings.Outcome.REFUSED:
+        dispatcher.utter_message(text=say_limit("booking_over_cap", language))
+    else:
+        return False
+    dispatcher.utter_message(response="utter_contacts")
+    return True
 
 
 class ActionSubmitBooking(Action):
@@ -125,15 +142,16 @@ class ActionSubmitBooking(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        row = _row(tracker)
         try:
-            booking_id = await asyncio.to_thread(bookings.add, engine(), row)
+            row = _row(tracker)
+            stored = await asyncio.to_thread(bookings.store, engine(), row)
         except Exception:  # noqa: BLE001 - the visitor is told, and gets the contacts
-            logger.exception("Could not store a booking request from %s", tracker.sender_id)
+            logger.exception("Could not store a booking request")
             dispatcher.utter_message(response="utter_booking_not_stored")
             dispatcher.utter_message(response="utter_contacts")
             return []
-        logger.info("Booking request #%s stored for %s", booking_id, tracker.sender_id)
+        if _not_taken(dispatcher, stored, row["language"]):
+            return [SlotSet(slot, None) for slot in dialogue.ALL_SLOTS]
         values = summary.summary_values(
             {slot: tracker.get_slot(slot) for slot in dialogue.ALL_SLOTS},
             tracker.get_slot("language"))

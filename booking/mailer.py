@@ -12,6 +12,7 @@ from typing import Any, Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from booking import summary
+from storage.pseudonyms import shown
 
 DEFAULT_BOOKING_EMAIL = "booking@pandaspa.vn"
 TIMEOUT_SECONDS = 10.0
@@ -82,7 +83,25 @@ def mail_request(request: Mapping[str, Any]) -> None:
     if not url:
         raise RuntimeError("SMTP_URL is not set: the request waits in the outbox")
     to = booking_email()
+    # the console links conversations by pseudonym, never by the raw sender id
+    linked = {**request, "sender_id": shown(str(request["sender_id"]))}
     message = compose(summary.email_subject(request),
-                      summary.email_body(request, os.environ.get("CONSOLE_URL") or None),
+                      summary.email_body(linked, os.environ.get("CONSOLE_URL") or None),
                       to=to, sender=to)
     send(settings_from_url(url), message)
+
+
+def mail_alert(recent: int) -> None:
+    """Tell the team that the hourly cap holds requests back (once an hour at most)."""
+    url = os.environ.get("SMTP_URL", "").strip()
+    if not url:
+        raise RuntimeError("SMTP_URL is not set: the alert waits")
+    to = booking_email()
+    console = (os.environ.get("CONSOLE_URL") or "").rstrip("/")
+    body = (f"{recent} booking requests came in through the chat in the last hour, more than "
+            f"the hourly cap (BOOKINGS_GLOBAL_PER_HOUR).\nFurther requests are stored but not "
+            f"mailed one by one: see them in the staff console"
+            f"{f' ({console}/bookings)' if console else ''}.\n"
+            f"This could be a flood of fake requests: check before you call anyone back.\n")
+    send(settings_from_url(url), compose("Alert: booking requests held back", body, to=to,
+                                         sender=to))

@@ -26,6 +26,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUtter
 
 from channels.http import SendResult, post
 from channels.render import Reply
+from storage.pseudonyms import shown
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +209,7 @@ async def append_events(agent: Any, sender: str, events: List[Event],
                 tracker.update(event)
             await agent.tracker_store.save(tracker)
     except Exception:  # noqa: BLE001 - the visitor's answer matters more than the record
-        logger.exception("could not record what the channel sent to %s", sender)
+        logger.exception("could not record what the channel sent to %s", shown(sender))
 
 
 def sent_by_channel(message: Dict[str, Any]) -> BotUttered:
@@ -257,7 +258,7 @@ async def visitor_language(agent: Any, sender: str) -> str:
     try:
         tracker = await agent.tracker_store.retrieve(sender) if agent is not None else None
     except Exception:  # noqa: BLE001
-        logger.exception("could not read the language of %s", sender)
+        logger.exception("could not read the language of %s", shown(sender))
         tracker = None
     value = tracker.get_slot("language") if tracker is not None and \
         "language" in tracker.slots else None

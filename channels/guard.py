@@ -22,6 +22,7 @@ from channels.render import Reply
 from language.detect import LANGUAGES, detect
 from language.texts import TEXTS, say
 from language.variants import variant_for
+from storage.pseudonyms import client_key, shown
 from storage.shared_state import LazyState, SharedState, run_together
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ SLOW_DOWN = TEXTS["slow_down"]["en"]
 CANNOT_ANSWER = TEXTS["cannot_answer"]["en"]
 PAYLOAD_LANGUAGE = re.compile(r'"language"\s*:\s*"(en|vi|ko)"')
 TRUNCATED_NOTE = "truncated_from_chars"
+# the client address's keyed digest, for the booking caps per address (storage/bookings.py)
+CLIENT_KEY_NOTE = "client_key"
 
 # Conversation ids in the tracker store: ids a visitor chooses (REST, the chat
 # page) are kept apart from the provider-verified ones (WhatsApp, Messenger).
@@ -190,19 +193,33 @@ class SharedLimiter:
     @staticmethod
     def _count(state: SharedState, limits: Limits, sender_id: str,
                address: str | None) -> Tuple[bool, int]:
-        if address is not None:
-            ok, retry = state.hit("global", limits.global_ceiling, 60)
+        """Address, sender, new conversation, then the global ceiling.
+
+        A message counts against the global ceiling only once its own address
+        and sender let it through, so one address cannot use up everyone's
+        share; a new conversation is claimed only once it is let in.
+        """
+        if address is None:
+            return state.hit(f"sender:{sender_id}", limits.per_sender, 60)
+        ok, retry = state.hit(f"addr:{address}", limits.per_address, 60)
+        if not ok:
+            return False, retry
+        ok, retry = state.hit(f"sender:{sender_id}", limits.per_sender, 60)
+        if not ok:
+            return False, retry
+        conversation = f"conv:{address}:{sender_id}"
+        new = not state.seen(conversation)
+        if new:
+            ok, retry = state.hit(f"new:{address}", limits.new_per_address, 3600)
             if not ok:
-                logger.warning("global rate ceiling reached")
                 return False, retry
-            ok, retry = state.hit(f"addr:{address}", limits.per_address, 60)
-            if not ok:
-                return False, retry
-            if state.claim(f"conv:{address}:{sender_id}", 3600):
-                ok, retry = state.hit(f"new:{address}", limits.new_per_address, 3600)
-                if not ok:
-                    return False, retry
-        return state.hit(f"sender:{sender_id}", limits.per_sender, 60)
+        ok, retry = state.hit("global", limits.global_ceiling, 60)
+        if not ok:
+            logger.warning("global rate ceiling reached")
+            return False, retry
+        if new:
+            state.claim(conversation, 3600)
+        return True, retry
 
 
 def slow_down(text: str) -> str:
@@ -346,6 +363,8 @@ async def handle_visitor_message(message: VisitorMessage, pipeline: Pipeline) ->
     metadata = dict(message.metadata or {})
     if original_length:
         metadata[TRUNCATED_NOTE] = original_length
+    if message.address:
+        metadata[CLIENT_KEY_NOTE] = client_key(message.address)
     language = await visitor_language(agent, sender_id, text, metadata)
     if hasattr(output, "language"):  # rendering channels speak the visitor's language
         output.language = language  # type: ignore[attr-defined]
@@ -355,7 +374,8 @@ async def handle_visitor_message(message: VisitorMessage, pipeline: Pipeline) ->
     if not output.delivered:
         logger.error(
             "No reply for a message from %s on %s: sent the contacts instead. "
-            "Is the action server running (endpoints.yml action_endpoint)?", sender_id, channel)
+            "Is the action server running (endpoints.yml action_endpoint)?", shown(sender_id),
+            channel)
         apology = cannot_answer_messages(agent, language)
         sent = [sent_by_channel(m) for m in apology]  # before an output can change them
         for reply in apology:

@@ -1,8 +1,13 @@
 """Staff log-in, the login_required guard and CSRF protection for every form.
 
-- Log-in is throttled: 5 failures in 15 minutes, per client address or per
-  name, refuse further tries for that window. An unknown name costs the same
-  password hash as a known one.
+- Log-in is throttled with atomic counters (``storage.shared_state.SQLState``
+  in the console's database): 5 tries in 15 minutes per name and client
+  address, and 20 per address whatever the name, before the password is
+  checked, so concurrent tries can't exceed them; a successful log-in clears
+  its name and address's count. Nobody can lock a name out from another
+  address. An unknown name costs the same password hash as a known one.
+- After log-in, ``next`` is followed only to a path of this console (one
+  leading ``/``, no scheme or host, a route the URL map knows).
 - A session lasts 12 hours at most and names its account and the account's
   session version; every request checks both, so removing an account, logging
   out or changing the password ends every session of that account.
@@ -13,12 +18,14 @@ import hmac
 import secrets
 import time
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
     Flask,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -27,13 +34,17 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from console import db
+from storage.shared_state import SQLState, counters
 
 bp = Blueprint("auth", __name__)
 
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # tries per name and address
+MAX_ADDRESS_TRIES = 20  # tries per address, whatever the names
 FAILURE_WINDOW_SECONDS = 15 * 60
 SESSION_HOURS = 12
 TOO_MANY = "Too many failed log-ins. Try again in 15 minutes."
@@ -88,27 +99,55 @@ def set_password(username: str, password: str) -> None:
     end_sessions(username)
 
 
-def _throttle_keys(username: str) -> list:
-    return [f"addr:{request.remote_addr or ''}", f"user:{username[:80]}"]
+def _throttle_keys(username: str) -> tuple:
+    address = request.remote_addr or ""
+    return f"login:{address}:{username[:80]}", f"login-addr:{address}"
+
+
+def _login_counters() -> SQLState:
+    app = current_app
+    if "login_counters" not in app.extensions:
+        app.extensions["login_counters"] = SQLState(db.engine())
+    return app.extensions["login_counters"]
 
 
 def throttled(username: str) -> bool:
-    """Whether this address or this name failed too often lately."""
-    since = time.time() - FAILURE_WINDOW_SECONDS
-    counts = db.connection().execute(
-        sa.select(failures.c.key, sa.func.count()).where(
-            failures.c.key.in_(_throttle_keys(username)), failures.c.failed_at > since)
-        .group_by(failures.c.key)).all()
-    return any(count >= MAX_FAILURES for _, count in counts)
+    """Count this try atomically; whether its name and address, or address, tried too often."""
+    pair, address = _throttle_keys(username)
+    state = _login_counters()
+    return not (state.hit(address, MAX_ADDRESS_TRIES, FAILURE_WINDOW_SECONDS)[0]
+                and state.hit(pair, MAX_FAILURES, FAILURE_WINDOW_SECONDS)[0])
+
+
+def record_success(username: str) -> None:
+    """A right password: the name and address may try afresh."""
+    pair, _ = _throttle_keys(username)
+    with db.engine().begin() as conn:
+        conn.execute(counters.delete().where(counters.c.key == pair))
 
 
 def record_failure(username: str) -> None:
-    """Count a failed log-in for the address and the name."""
+    """A failed log-in, for the record (the counting happened in ``throttled``)."""
     now = time.time()
     with db.engine().begin() as conn:
         conn.execute(failures.delete().where(failures.c.failed_at < now - FAILURE_WINDOW_SECONDS))
-        for key in _throttle_keys(username):
-            conn.execute(failures.insert().values(key=key, failed_at=now))
+        conn.execute(failures.insert().values(key=_throttle_keys(username)[0][:200], failed_at=now))
+
+
+def safe_next(target: str) -> str | None:
+    """``target`` if it is a path of this console, else None (no open redirect)."""
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    if any(ch == "\\" or ord(ch) < 33 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    try:
+        current_app.url_map.bind("console.invalid").match(parts.path, method="GET")
+    except (HTTPException, RequestRedirect):
+        return None
+    return target
 
 
 def same_token(given: Any, expected: Any) -> bool:
@@ -202,9 +241,9 @@ def login() -> Any:
             session["since"] = time.time()
             session["version"] = session_version(db.connection(), username)
             csrf_token()
-            target = request.args.get("next", "")
-            return redirect(target if target.startswith("/") and not target.startswith("//")
-                            else url_for("conversations.index"))
+            record_success(username)
+            return redirect(safe_next(request.args.get("next", ""))
+                            or url_for("conversations.index"))
         record_failure(username)
         flash("Wrong name or password.")
     return render_template("login.html")

@@ -2,7 +2,10 @@
 
 Contact details are masked until a staff member reveals one request's details
 (logged in ``console_reveals`` with the conversation's sender id, like a
-transcript reveal). ``flask --app console send-bookings`` mails what the
+transcript reveal). Names: the list shows them (the team greets the visitor
+by name when confirming), with any phone number or e-mail address in them
+masked; the CSV export, which leaves the console, carries initials only, and
+each export is logged. ``flask --app console send-bookings`` mails what the
 outbox still holds.
 """
 import csv
@@ -29,7 +32,7 @@ from booking.summary import when_text
 from console import db
 from console.auth import login_required
 from console.conversations import pseudonym_of
-from console.privacy import mask, spreadsheet_safe
+from console.privacy import initials, mask, spreadsheet_safe
 from storage import bookings
 
 bp = Blueprint("bookings", __name__, cli_group=None)
@@ -48,8 +51,14 @@ def engine() -> Any:
     return found
 
 
-def _filters() -> Dict[str, Any]:
+FILTERS = ("status", "day", "location")
+
+
+def _filters(allowed: tuple = FILTERS) -> Dict[str, Any]:
     args = request.args
+    unknown = sorted(set(args) - set(allowed))
+    if unknown:
+        abort(400, f"unknown query argument {unknown[0]!r}: use {', '.join(allowed)}")
     status = args.get("status", "")
     location = args.get("location", "")
     try:
@@ -67,16 +76,29 @@ def _found() -> List[Dict[str, Any]]:
     return bookings.search(engine(), **_filters())
 
 
+def _page() -> int:
+    text = request.args.get("page", "1")
+    if not text.isdigit() or not 1 <= int(text) <= 100_000:
+        abort(400, "page must be a whole number from 1")
+    return int(text)
+
+
 @bp.route("/bookings")
 @login_required
 def index(revealed: int | None = None) -> Any:
-    """The booking requests, new ones first."""
-    found = _found()
-    history = {row["id"]: bookings.history(engine(), row["id"]) for row in found}
-    args = {k: v for k, v in request.args.items() if v}
+    """The booking requests, new ones first, a page at a time."""
+    filters = _filters(FILTERS + ("page",))
+    size = int(current_app.config["PAGE_SIZE"])
+    page = _page()
+    total = bookings.count(engine(), **filters)
+    pages = max(1, -(-total // size))
+    found = bookings.search(engine(), **filters, limit=size, offset=(page - 1) * size)
+    history = bookings.histories(engine(), [row["id"] for row in found])
+    args = {k: v for k, v in request.args.items() if v and k in FILTERS}
     return render_template("bookings.html", requests=found, history=history, args=args,
                            statuses=bookings.STATUSES, locations=LOCATIONS, when_text=when_text,
-                           mask=mask, revealed=revealed, pseudonym=pseudonym_of)
+                           mask=mask, revealed=revealed, pseudonym=pseudonym_of, page=page,
+                           pages=pages, total=total)
 
 
 @bp.route("/bookings/<int:booking_id>/status", methods=["POST"])
@@ -89,6 +111,7 @@ def change_status(booking_id: int) -> Any:
     if not bookings.set_status(engine(), booking_id, status, g.user):
         abort(404)
     flash(f"Request #{booking_id} is now {status}.")
+    _filters(FILTERS + ("page",))
     args: Dict[str, Any] = {k: v for k, v in request.args.items() if v}
     return redirect(url_for(".index", **args))
 
@@ -115,10 +138,12 @@ def export_csv() -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_FIELDS)
-    for row in _found():
+    found = _found()
+    current_app.logger.warning("%s exported %s booking requests as CSV", g.user, len(found))
+    for row in found:
         writer.writerow([spreadsheet_safe("" if v is None else str(v)) for v in (
             row["id"], row["created_at"], row["status"], row["requested_time"], row["people"],
-            row["location"], row["massage"], row["name"], mask(row["contact"]),
+            row["location"], row["massage"], initials(row["name"]), mask(row["contact"]),
             row["contact_method"], row["language"], row["channel"], pseudonym_of(row["sender_id"]),
             row["status_by"], row["status_at"], row["sent_at"])])
     return Response(out.getvalue(), mimetype="text/csv", headers={
@@ -129,7 +154,7 @@ def export_csv() -> Response:
 def send_bookings_command() -> None:
     """E-mail every booking request still waiting in the outbox."""
     waiting = len(bookings.pending(engine()))
-    sent = bookings.send_pending(engine(), mailer.mail_request)
+    sent = bookings.send_pending(engine(), mailer.mail_request, mailer.mail_alert)
     click.echo(f"sent {sent} of {waiting} waiting booking requests")
     if sent < waiting:
         raise click.ClickException("some requests are still waiting: is SMTP_URL reachable?")

@@ -1,6 +1,7 @@
 """Command-line commands: ``create-staff NAME``, ``set-password NAME``, ``purge --days N``.
 
-``purge`` deletes old conversations and their labels; the record of who
+``purge`` deletes old conversations with everything kept about them (labels,
+list rows, booking requests, the ids of messages sent to them); the record of who
 revealed contact details (``console_reveals``) has its own retention,
 ``--audit-days`` (default ``CONSOLE_AUDIT_RETENTION_DAYS``, else 365).
 """
@@ -80,6 +81,9 @@ def purge_command(days: int, audit_days: int | None) -> None:
             conn.execute(table.delete().where(table.c.sender_id.in_(old)))
         bookings.ensure_tables(conn)
         bookings.delete_for(conn, old)
+        if sa.inspect(conn).has_table("channel_sent_messages"):  # channels/delivery.py
+            sent = sa.table("channel_sent_messages", sa.column("sender_id"))
+            conn.execute(sent.delete().where(sent.c.sender_id.in_(old)))
         audit = conn.execute(db.reveals.delete().where(db.reveals.c.revealed_at < audit_cutoff))
     click.echo(f"deleted {len(old)} conversations older than {days} days, "
                f"and {audit.rowcount} reveal-log entries older than {audit_days} days")

@@ -3,9 +3,11 @@
 Sender ids (often phone numbers) are shown as pseudonyms: a keyed hash with
 ``PSEUDONYM_KEY`` (or the console's secret key), stable while the key is.
 """
-import hashlib
-import hmac
 import re
+
+from storage.pseudonyms import pseudonym
+
+__all__ = ["initials", "mask", "pseudonym", "spreadsheet_safe"]
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w])\+?\d[\d ().-]{6,}\d(?![\w])")
@@ -17,10 +19,9 @@ def mask(text: str) -> str:
     return PHONE.sub("[phone hidden]", text)
 
 
-def pseudonym(sender_id: str, key: str) -> str:
-    """A stable stand-in for a sender id (a phone number, a page-scoped id): keyed HMAC."""
-    digest = hmac.new(key.encode("utf-8"), sender_id.encode("utf-8"), hashlib.sha256)
-    return "v-" + digest.hexdigest()[:16]
+def initials(name: str) -> str:
+    """A visitor's name as the booking export carries it: "Nguyễn Thị Lan" -> "N. T. L."."""
+    return " ".join(word[0] + "." for word in (name or "").split())
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

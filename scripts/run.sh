@@ -15,7 +15,8 @@ export WEB_PORT="${WEB_PORT:-8080}"
 # One Rasa worker per core (at most 4) on RASA_PORT; a conversation's messages
 # stay one at a time through the file locks in LOCK_DIR (endpoints.yml).
 RASA_WORKERS="${RASA_WORKERS:-$(n=$(nproc 2>/dev/null || echo 1); echo $(( n > 4 ? 4 : n )))}"
-export LOCK_DIR="${LOCK_DIR:-/tmp/panda-locks-$(id -u)-$RASA_PORT}"
+# (under the project's var/: a /tmp name others could guess and create first)
+export LOCK_DIR="${LOCK_DIR:-$PWD/var/locks-$RASA_PORT}"
 # Another endpoints file only for deployments README describes (several servers).
 RASA_ENDPOINTS="${RASA_ENDPOINTS:-endpoints.yml}"
 

@@ -5,6 +5,11 @@ Only four paths exist: /, /webchat.js (from web/node_modules, set to connect
 over WebSocket only), /config.js and
 /embed.js (the one-tag launcher for the spa's website, served only to pages of
 the origins in WEB_ALLOWED_ORIGINS).
+
+embed.js names the chat server by ``WEB_PUBLIC_URL``, else by the request's
+Host only when that origin is allowed, else by the server's own address: a
+forged Host header never reaches a page. Every answer forbids framing
+(``X-Frame-Options: DENY``, CSP ``frame-ancestors 'none'``) and sniffing.
 """
 import argparse
 import json
@@ -14,7 +19,7 @@ from functools import partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 if __package__ in (None, ""):  # run as a script: the project's packages are one level up
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -43,6 +48,30 @@ def widget_source(bundle: bytes) -> bytes:
     return bundle.replace(SOCKET_OPTIONS, WEBSOCKET_ONLY)
 
 
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
+def embed_config(host: str | None, allowed: List[str], public_url: str, rasa_url: str,
+                 own_url: str, rasa_port: str) -> Dict[str, str]:
+    """embed.js's ``chatUrl`` and ``socketUrl``; the Host header only when it is allowed."""
+    chat_url = public_url
+    if not chat_url:
+        asked = f"http://{host}" if host else ""
+        chat_url = asked if asked and asked.lower() in allowed else own_url
+    if rasa_url:
+        socket_url = rasa_url
+    else:
+        name = (chat_url.split("://", 1)[1].rsplit(":", 1)[0] if "://" in chat_url
+                else "127.0.0.1")
+        socket_url = f"http://{name}:{rasa_port}"
+    return {"chatUrl": chat_url, "socketUrl": socket_url}
+
+
 def routes(rasa_url: str, rasa_port: int = 5005) -> Dict[str, Tuple[str, bytes]]:
     """Path -> (content type, body); read once at start.
 
@@ -64,6 +93,12 @@ class Handler(BaseHTTPRequestHandler):
         self.files = files
         super().__init__(*args, **kwargs)
 
+    def end_headers(self) -> None:
+        """Every answer, errors too, with the security headers."""
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        super().end_headers()
+
     def do_GET(self) -> None:  # noqa: N802
         """Serve a known path, else 404."""
         path = self.path.split("?", 1)[0]
@@ -79,7 +114,6 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
         self.wfile.write(body)
 
@@ -101,17 +135,14 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return
-        host = self.headers.get("Host") or "127.0.0.1"
-        chat_url = f"http://{host}"
-        socket_url = self.server.rasa_url or (  # type: ignore[attr-defined]
-            f"http://{host.rsplit(':', 1)[0]}:{os.environ.get('RASA_PORT') or '5005'}")
-        config = {"chatUrl": self.server.public_url or chat_url,  # type: ignore[attr-defined]
-                  "socketUrl": socket_url}
+        server: Any = self.server
+        config = embed_config(self.headers.get("Host"), allowed, server.public_url,
+                              server.rasa_url, server.own_url,
+                              os.environ.get("RASA_PORT") or "5005")
         body = (f"window.PANDA_EMBED = {json.dumps(config)};\n").encode() + EMBED.read_bytes()
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "application/javascript; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Vary", "Origin, Referer")
         self.end_headers()
@@ -135,6 +166,8 @@ def main() -> None:
     server.allowed_origins = allowed_origins()  # type: ignore[attr-defined]
     server.rasa_url = args.rasa_url  # type: ignore[attr-defined]
     server.public_url = os.environ.get("WEB_PUBLIC_URL", "").rstrip("/")  # type: ignore[attr-defined]
+    own_host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+    server.own_url = f"http://{own_host}:{args.port}"  # type: ignore[attr-defined]
     print(f"Chat page: http://{args.host}:{args.port}/", flush=True)
     server.serve_forever()
 

@@ -31,7 +31,7 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
+import stat
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, AsyncGenerator, Callable, Dict, Tuple, TypeVar
@@ -51,12 +51,34 @@ LOCK_FILES = 1024
 POLL_SECONDS = 0.002
 
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
 def default_lock_dir() -> Path:
-    """``LOCK_DIR``, else a folder in the temporary directory for this user."""
+    """``LOCK_DIR``, else ``var/locks`` in the project (not a guessable /tmp name)."""
     configured = os.environ.get(LOCK_DIR_VARIABLE, "").strip()
     if configured:
         return Path(configured)
-    return Path(tempfile.gettempdir()) / f"panda-locks-{os.getuid()}"
+    return PROJECT_ROOT / "var" / "locks"
+
+
+def private_directory(directory: Path) -> Path:
+    """Make ``directory`` (mode 700) if missing; refuse one that others own or may write.
+
+    Another user who owns the folder, or may write in it, could hold or swap the
+    lock files and so stall or interleave every conversation.
+    """
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    found = os.lstat(directory)
+    if stat.S_ISLNK(found.st_mode) or not stat.S_ISDIR(found.st_mode):
+        raise RuntimeError(f"lock folder {directory} is not a plain folder")
+    if found.st_uid != os.getuid():
+        raise RuntimeError(f"lock folder {directory} belongs to another user "
+                           f"(uid {found.st_uid}); set LOCK_DIR to a folder of your own")
+    if found.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise RuntimeError(f"lock folder {directory} may be written by others "
+                           f"(mode {stat.S_IMODE(found.st_mode):o}); chmod 700 it")
+    return directory
 
 
 class FileLockStore(LockStore):
@@ -71,8 +93,8 @@ class FileLockStore(LockStore):
     def __init__(self, endpoint_config: EndpointConfig | None = None,
                  directory: str | os.PathLike | None = None, files: int = LOCK_FILES) -> None:
         options = dict(endpoint_config.kwargs) if endpoint_config is not None else {}
-        self.directory = Path(directory or options.get("directory") or default_lock_dir())
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.directory = private_directory(
+            Path(directory or options.get("directory") or default_lock_dir()))
         self.files = int(options.get("files", files))
         self._in_process: Dict[int, asyncio.Lock] = {}
         super().__init__()

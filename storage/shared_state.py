@@ -53,6 +53,9 @@ class SharedState(Protocol):
     def hit(self, key: str, limit: int, window: float) -> Tuple[bool, int]:
         """Count one hit; (allowed, seconds until the window ends)."""
 
+    def seen(self, key: str) -> bool:
+        """Whether ``key`` is claimed and unexpired (nothing is recorded)."""
+
 
 Clock = Callable[[], float]
 
@@ -119,6 +122,11 @@ class MemoryState:
             while len(self._seen) > self.size:
                 self._seen.popitem(last=False)
             return True
+
+    def seen(self, key: str) -> bool:
+        with self._lock:
+            expires = self._seen.get(key)
+        return expires is not None and expires > self.clock()
 
     def hit(self, key: str, limit: int, window: float) -> Tuple[bool, int]:
         now = self.clock()
@@ -252,6 +260,13 @@ class SQLState:
                 time.sleep(0.05)
         raise RuntimeError("the shared-state table stayed locked")
 
+    def seen(self, key: str) -> bool:
+        key, now = _short(key), self.clock()
+        query = sa.select(seen_ids.c.key).where(seen_ids.c.key == key,
+                                                seen_ids.c.expires_at >= now)
+        with self._transaction() as conn:
+            return conn.execute(query).first() is not None
+
     def hit(self, key: str, limit: int, window: float) -> Tuple[bool, int]:
         key, now = _short(key), self.clock()
         if self._upsert:
@@ -300,6 +315,9 @@ class RedisState:
     def claim(self, key: str, ttl: float) -> bool:
         return bool(self.red.set(KEY_PREFIX + "seen:" + key, 1, nx=True,
                                  ex=max(1, int(ttl))))
+
+    def seen(self, key: str) -> bool:
+        return bool(self.red.exists(KEY_PREFIX + "seen:" + key))
 
     def hit(self, key: str, limit: int, window: float) -> Tuple[bool, int]:
         slot = int(time.time() // window)

@@ -30,6 +30,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import ConnectionException
 
 from storage.direct import DirectSQL
+from storage.pseudonyms import shown
 from storage.settings import database_url
 
 logger = logging.getLogger(__name__)
@@ -274,6 +275,6 @@ class PandaSQLTrackerStore(SQLTrackerStore):
                 if not is_busy(error) or time.monotonic() >= deadline:
                     raise
                 logger.warning("conversation database busy, retrying save of %s",
-                               tracker.sender_id)
+                               shown(tracker.sender_id))
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 1.0)

@@ -65,3 +65,37 @@ PROXY = [ipaddress.ip_network("10.0.0.5/32")]
 def test_the_client_address_trusts_only_configured_proxies(peer: str, forwarded: str | None,
                                                            expected: str | None) -> None:
     assert client_address(peer, forwarded, PROXY) == expected
+
+
+# Issue 27 (High): refused messages from one address must not use up the global ceiling.
+def test_one_address_over_its_limit_does_not_use_up_the_global_ceiling(two_servers: Any) -> None:
+    first, second = two_servers
+    limits = Limits(per_sender=1000, per_address=5, new_per_address=1000, global_ceiling=10)
+    flooding, other = SharedLimiter(limits, first), SharedLimiter(limits, second)
+    results = [flooding.check(None, "rest:flood", "203.0.113.66")[0] for _ in range(60)]
+    assert results.count(True) == 5
+    assert other.check(None, "rest:visitor", "198.51.100.7")[0] is True
+    # the ceiling still holds for what the addresses let through
+    let_in = [other.check(None, f"rest:v{i}", f"192.0.2.{i}")[0] for i in range(10)]
+    assert let_in.count(True) == 4
+
+
+def test_one_sender_over_its_limit_does_not_use_up_the_global_ceiling(two_servers: Any) -> None:
+    first, second = two_servers
+    limits = Limits(per_sender=3, per_address=1000, new_per_address=1000, global_ceiling=10)
+    flooding, other = SharedLimiter(limits, first), SharedLimiter(limits, second)
+    assert [flooding.check(None, "rest:flood", "203.0.113.66")[0]
+            for _ in range(30)].count(True) == 3
+    assert other.check(None, "rest:visitor", "198.51.100.7")[0] is True
+
+
+# Issue 27 (Medium): a refused new conversation must not be claimed, so sending again fails.
+def test_a_refused_new_conversation_stays_refused(two_servers: Any) -> None:
+    first, second = two_servers
+    limits = Limits(per_sender=100, per_address=100, new_per_address=2, global_ceiling=1000)
+    one, two = SharedLimiter(limits, first), SharedLimiter(limits, second)
+    address = "203.0.113.9"
+    assert one.check(None, "rest:a", address)[0] and two.check(None, "rest:b", address)[0]
+    assert [one.check(None, "rest:c", address)[0], two.check(None, "rest:c", address)[0],
+            one.check(None, "rest:c", address)[0]] == [False, False, False]
+    assert two.check(None, "rest:a", address)[0] is True  # a known conversation goes on

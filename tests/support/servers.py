@@ -53,7 +53,8 @@ def endpoints_yaml(path: Path, tracker_store: Dict[str, Any],
     import yaml
 
     content: Dict[str, Any] = {
-        "action_endpoint": {"url": "http://127.0.0.1:${ACTION_PORT}/webhook"},
+        "action_endpoint": {"url": "http://127.0.0.1:${ACTION_PORT}/webhook",
+                            "token": "${ACTION_SERVER_TOKEN}"},
         "tracker_store": tracker_store,
     }
     if lock_store:
@@ -195,6 +196,9 @@ def start_bot(
         "WEB_PORT": str(free_port()), "RASA_HOST": "127.0.0.1",
         "TRACKER_DB_URL": db_url or sqlite_url(db),
         "RASA_ENABLE_API": "true", "RASA_AUTH_TOKEN": token,
+        # Rasa calls the action server with it (endpoints.yml), as a deployment should
+        "ACTION_SERVER_TOKEN": f"actions-{rasa_port}-{os.getpid()}",
+        "LOCK_DIR": str(workdir / "locks"),
         **(extra_env or {}),
     }
     if endpoints is not None:

@@ -137,3 +137,35 @@ def test_endpoints_yml_options_choose_the_folder(tmp_path: Path) -> None:
     assert store.directory == tmp_path / "shared" and store.directory.is_dir()
     assert {store.path_for(f"rest:{n}").name for n in range(500)} == {
         f"{n}.lock" for n in range(16)}
+
+
+def test_the_default_folder_is_in_the_project_not_a_guessable_tmp_name(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from storage.lock_store import PROJECT_ROOT, default_lock_dir
+
+    monkeypatch.delenv("LOCK_DIR", raising=False)
+    assert default_lock_dir() == PROJECT_ROOT / "var" / "locks"
+
+
+def test_a_folder_others_may_write_is_refused(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    with pytest.raises(RuntimeError, match="written by others"):
+        FileLockStore(directory=shared)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a folder to another user")
+def test_a_folder_another_user_owns_is_refused(tmp_path: Path) -> None:
+    theirs = tmp_path / "theirs"
+    theirs.mkdir(mode=0o700)
+    os.chown(theirs, 65534, 65534)
+    with pytest.raises(RuntimeError, match="another user"):
+        FileLockStore(directory=theirs)
+
+
+def test_a_symlink_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    with pytest.raises(RuntimeError, match="not a plain folder"):
+        FileLockStore(directory=tmp_path / "link")

@@ -111,3 +111,10 @@ def test_local_callers_skip_the_address_limits() -> None:
     limiter = SharedLimiter(Limits(per_sender=100, per_address=1, global_ceiling=1),
                             MemoryState(clock=Clock()))
     assert all(limiter.check(None, "s", None)[0] for _ in range(5))
+
+
+def test_refused_messages_of_one_address_leave_the_global_ceiling_to_the_others() -> None:
+    limiter = SharedLimiter(Limits(per_sender=1000, per_address=3, global_ceiling=5),
+                            MemoryState(clock=Clock()))
+    assert [limiter.check(None, "s", "203.0.113.66")[0] for _ in range(50)].count(True) == 3
+    assert limiter.check(None, "t", "198.51.100.7")[0]
