@@ -131,7 +131,8 @@ def test_no_sealed_question_gains_a_near_copy_in_the_training_data(
     copied = _copied_rows(name, trained)
     recorded = sealed_overlap(name)
     new = sorted(n for n in copied if fingerprint(cases[n - 1].text) not in recorded)
-    assert new == [], f"{name}: rows {new} now have a near copy in data/ (never copy a sealed question)"
+    assert new == [], (f"{name}: rows {new} now have a near copy in data/ "
+                       "(never copy a sealed question)")
     # every recorded fingerprint is still a near copy: the file cannot hide misses
     still = {fingerprint(cases[n - 1].text) for n in copied}
     assert recorded <= still, f"{name}: {len(recorded - still)} recorded rows are unseen again"
