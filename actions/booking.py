@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from booking import dialogue, mailer, summary
+from booking import dialogue, mailer, replies, summary, when
 from language.variants import variant_for
 from storage import bookings
 
@@ -52,6 +52,36 @@ def _language_before_this_message(tracker: Tracker) -> str:
     return "en"
 
 
+def _language(tracker: Tracker) -> str:
+    """The language to answer in: while a name or number is asked, the one before it."""
+    if tracker.get_slot("requested_slot") in dialogue.KEEP_LANGUAGE_FOR:
+        return _language_before_this_message(tracker)
+    return str(tracker.get_slot("language") or "en")
+
+
+def _notes(tracker: Tracker) -> Dict[str, Any]:
+    notes = tracker.get_slot(dialogue.NOTES)
+    return dict(notes) if isinstance(notes, dict) else {}
+
+
+def _utter(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
+           said: dialogue.Said, language: str, values: Dict[str, Any] | None = None) -> None:
+    """Send one reply: a ``replies.Say``, or a domain response in ``language``."""
+    if isinstance(said, replies.Say):
+        dispatcher.utter_message(text=said.text, buttons=said.buttons)
+        return
+    response, extra = said
+    extra = {**(values or {}), **extra}
+    if language != tracker.get_slot("language"):
+        # Rasa would pick the variant for the language this message seemed to be in
+        slots = {**tracker.current_slot_values(), "language": language}
+        variant = variant_for(domain.get("responses", {}).get(response, []), slots) or {}
+        dispatcher.utter_message(text=str(variant.get("text", "")).format(**extra),
+                                 buttons=variant.get("buttons") or [])
+    else:
+        dispatcher.utter_message(response=response, **extra)
+
+
 class ValidateBookingForm(Action):
     """Fill and check the booking slots from each message (``booking.dialogue``)."""
 
@@ -61,27 +91,59 @@ class ValidateBookingForm(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         intent = (tracker.latest_message or {}).get("intent") or {}
+        language = _language(tracker)
         reading = dialogue.read_message(
             _message_text(tracker), str(intent.get("name") or ""),
             float(intent.get("confidence") or 0.0), tracker.get_slot("requested_slot"),
             {slot: tracker.get_slot(slot) for slot in dialogue.REQUIRED},
-            dt.datetime.now(dt.timezone.utc), _own_number(tracker))
+            dt.datetime.now(dt.timezone.utc), _own_number(tracker), _notes(tracker), language)
         events: List[EventType] = [SlotSet(slot, value) for slot, value in reading.slots.items()]
-        kept = None
-        if events and tracker.get_slot("requested_slot") in dialogue.KEEP_LANGUAGE_FOR:
-            before = _language_before_this_message(tracker)
-            if before != tracker.get_slot("language"):
-                kept = before
-                events.append(SlotSet("language", before))
-        for response, values in reading.responses:
-            if kept:
-                # Rasa would pick the variant for the language this message seemed to be in
-                slots = {**tracker.current_slot_values(), "language": kept}
-                variant = variant_for(domain.get("responses", {}).get(response, []), slots)
-                dispatcher.utter_message(text=str((variant or {}).get("text", "")))
-            else:
-                dispatcher.utter_message(response=response, **values)
+        if reading.leave:
+            # stopped: nothing kept, the form ends (action_submit_booking sends nothing)
+            events = [SlotSet(slot, None) for slot in dialogue.ALL_SLOTS]
+            events.append(SlotSet("requested_slot", None))
+        if (events or reading.responses) and language != tracker.get_slot("language"):
+            events.append(SlotSet("language", language))
+        for said in reading.responses:
+            _utter(dispatcher, tracker, domain, said, language)
         return events
+
+
+class ActionAskBookingTime(Action):
+    """Ask for the day and time; when the day is known already, only for the time."""
+
+    def name(self) -> str:
+        return "action_ask_booking_time"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        day = when.from_value(str(_notes(tracker).get("day") or ""))
+        language = str(tracker.get_slot("language") or "en")
+        if day:
+            dispatcher.utter_message(response="utter_ask_booking_time_on_day",
+                                     day=summary.day_text(day.date, language))
+        else:
+            dispatcher.utter_message(response="utter_ask_booking_time")
+        return []
+
+
+class ActionAskBookingConfirmed(Action):
+    """The last look: the summary with Send, Change and Cancel (or which part to change)."""
+
+    def name(self) -> str:
+        return "action_ask_booking_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        if _notes(tracker).get("change"):
+            dispatcher.utter_message(response="utter_ask_booking_change")
+            return []
+        values = summary.summary_values(
+            {slot: tracker.get_slot(slot) for slot in dialogue.ALL_SLOTS},
+            tracker.get_slot("language"))
+        dispatcher.utter_message(response="utter_booking_summary", **values)
+        dispatcher.utter_message(response="utter_ask_booking_confirmed")
+        return []
 
 
 class ActionAskBookingContact(Action):
@@ -118,13 +180,20 @@ def mail_outbox() -> int:
 
 
 class ActionSubmitBooking(Action):
-    """Store the request, summarise it, say the team confirms, and mail the team."""
+    """After **Send**: store the request, say the team confirms, and mail the team.
+
+    The form also ends when the visitor leaves it ("never mind"): then nothing
+    is stored or sent (the validation action already said so).
+    """
 
     def name(self) -> str:
         return "action_submit_booking"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot(dialogue.CONFIRMED) is not True or any(
+                tracker.get_slot(slot) is None for slot in dialogue.FIELDS):
+            return [SlotSet(slot, None) for slot in dialogue.ALL_SLOTS]
         row = _row(tracker)
         try:
             booking_id = await asyncio.to_thread(bookings.add, engine(), row)
@@ -132,12 +201,8 @@ class ActionSubmitBooking(Action):
             logger.exception("Could not store a booking request from %s", tracker.sender_id)
             dispatcher.utter_message(response="utter_booking_not_stored")
             dispatcher.utter_message(response="utter_contacts")
-            return []
+            return [SlotSet(dialogue.CONFIRMED, None)]
         logger.info("Booking request #%s stored for %s", booking_id, tracker.sender_id)
-        values = summary.summary_values(
-            {slot: tracker.get_slot(slot) for slot in dialogue.ALL_SLOTS},
-            tracker.get_slot("language"))
-        dispatcher.utter_message(response="utter_booking_summary", **values)
         dispatcher.utter_message(response=f"utter_booking_pending_{row['contact_method']}")
         dispatcher.utter_message(response="utter_contacts")
         task = asyncio.create_task(asyncio.to_thread(mail_outbox))
