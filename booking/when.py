@@ -186,11 +186,11 @@ _PART = re.compile(r"\b(morning|afternoon|evening)\b")
 _NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/])"
                            r"|(?<![\d/])(\d{1,2})[/.-](m[a-z]{3}|\d{1,2})(?:[/.-](\d{2,4}))?(?![\d/])")
 _DAY_OF_MONTH = re.compile(r"\bday (\d{1,2})\b")
-_IN_DAYS = re.compile(r"\bin (\d{1,2}|a|one|two|three) (days?|weeks?)\b")
+_IN_DAYS = re.compile(r"\bin (\d{1,3}|a|one|two|three) (days?|weeks?)\b")
 _WEEKDAY = re.compile(r"\b(next |this |coming )?(monday|tuesday|wednesday|thursday|friday"
                       r"|saturday|sunday)\b")
 _DAYWORDS = re.compile(
-    r"\b(today|tomorrow|yesterday|in (?:\d{1,2}|a|one|two|three) (?:days?|weeks?)"
+    r"\b(today|tomorrow|yesterday|in (?:\d{1,3}|a|one|two|three) (?:days?|weeks?)"
     r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|day \d{1,2}"
     r"|\d{1,2}[/.-](?:m[a-z]{3}|\d{1,2})(?:[/.-]\d{2,4})?|\d{4}-\d{1,2}-\d{1,2}"
     r"|next week|this weekend|next weekend)\b")
