@@ -43,11 +43,15 @@ _LATIN = rf"(?<!\w)(?:{_alternatives({**_EN, **_VI})})(?!\w)"
 _HANGUL = rf"(?<![가-힣])(?:{_alternatives(_KO)})"
 _NUM = rf"({_DIGITS}|{_LATIN}|{_HANGUL})"
 # what follows a number that makes it a time, a date, a duration or a price
-_NOT_PEOPLE = (r"(?!\s{0,3}(?::|am\b|pm\b|a\.m|p\.m|h\b|h\d|hrs?\b|hours?\b|mins?\b"
-               r"|minutes?\b|o'?clock|gio\b|g\b|phut\b|tieng\b|thang\b|ngay\b|days?\b"
-               r"|weeks?\b|nights?\b|tonight|this (?:evening|morning|afternoon)"
-               r"|in the (?:evening|morning|afternoon)|toi\b|sang\b|chieu\b|trua\b|시|분|월|일"
-               r"|주|st\b|nd\b|rd\b|th\b|%|k\b|vnd|usd|\$|dong\b|won\b|원))")
+_HARD = (r"(?::|am\b|pm\b|a\.m|p\.m|h\b|h\d|hrs?\b|hours?\b|mins?\b|minutes?\b|o'?clock|gio\b"
+         r"|g\b|phut\b|tieng\b|thang\b|ngay\b|days?\b|weeks?\b|nights?\b|시|분|월|일|주|st\b"
+         r"|nd\b|rd\b|th\b|%|k\b|vnd|usd|\$|dong\b|won\b|원)")
+# a part of day after "for 7" makes it a time, unless the message has its clock elsewhere
+_SOFT = (r"(?:tonight|this (?:evening|morning|afternoon)|in the (?:evening|morning|afternoon)"
+         r"|toi\b|sang\b|chieu\b|trua\b)")
+_NOT_PEOPLE = rf"(?!\s{{0,3}}(?:{_HARD}|{_SOFT}))"
+_NOT_TIME = rf"(?!\s{{0,3}}{_HARD})"
+_CLOCK_SAID = re.compile(r"\d\s{0,2}(?:am\b|pm\b|h\b|h\d|gio\b|:\d\d|시)|\bat \d|\bluc \d")
 # what comes just before a number that makes it a time or a day ("at 3", "thứ 7", "ngày 28")
 _TIME_BEFORE = re.compile(r"(?:\bat|\bby|\bbefore|\bafter|\baround|\bluc|\bthu|\bngay"
                           r"|\bthang|@|\bfrom|\btil|\buntil|오후|오전|저녁|밤|아침)\s{0,2}$")
@@ -62,12 +66,14 @@ _WITH_ME = re.compile(r"\b(?:me|i|myself)\s{1,2}(?:and|&|\+|with)\b|\b(?:and|&) 
 _KO_NOUN_FIRST = re.compile(r"(?:어른|성인|아이|어린이)\s{0,2}(\d{1,3})\s{0,2}명")
 _KO_GROUP = re.compile(r"(?<![가-힣])(둘|셋|넷|다섯|여섯)\s{0,2}(?:이서|이(?![가-힣]))")
 _GROUP = re.compile(rf"\b(?:party|group|table|team|family|booking|reservation|nhom|doan"
-                    rf"|gia dinh|ban)\s{{1,2}}(?:of\s{{1,2}}|for\s{{1,2}})?{_NUM}{_NOT_PEOPLE}")
+                    rf"|gia dinh|ban)\s{{1,2}}(?:of\s{{1,2}}|for\s{{1,2}})?{_NUM}{_NOT_TIME}")
 _WE_ARE = re.compile(rf"\b(?:we are|we're|were|there are|there will be|there'll be|we have"
                      rf"|chung toi|chung minh|bon minh|bon em|tui minh|nha minh)"
-                     rf"\s{{1,2}}{_NUM}{_NOT_PEOPLE}")
-_FOR = re.compile(rf"(?:\bfor|\bcho|\bdat)\s{{1,2}}{_NUM}{_NOT_PEOPLE}(?!\s{{0,2}}(?:massages?"
-                  rf"|sessions?|slots?|foot|body)\b)")
+                     rf"\s{{1,2}}{_NUM}{_NOT_TIME}")
+_FOR_WORDS = r"(?:\bfor|\bcho|\bdat)\s{1,2}"
+_NOT_SESSIONS = r"(?!\s{0,2}(?:massages?|sessions?|slots?|foot|body)\b)"
+_FOR = re.compile(rf"{_FOR_WORDS}{_NUM}{_NOT_PEOPLE}{_NOT_SESSIONS}")
+_FOR_WITH_CLOCK = re.compile(rf"{_FOR_WORDS}{_NUM}{_NOT_TIME}{_NOT_SESSIONS}")
 _SESSIONS = re.compile(rf"{_NUM}\s{{0,2}}(?:foot |body |thai |hot stone )?(?:massages|sessions"
                        rf"|slots|spots|seats)\b")
 _PAIR = re.compile(
@@ -81,7 +87,7 @@ _PAIR = re.compile(
     r"|남자\s?친구(?:랑|와|하고)|여자\s?친구(?:랑|와|하고)|친구(?:랑|와|하고) 같이")
 _SOLO = re.compile(
     r"\b(?:just me|only me|me only|myself|alone|by myself|on my own|solo|single person"
-    r"|just one|only one|mot minh|minh toi|chi minh|chi toi|chi em|moi minh)\b"
+    r"|just one|only one|mot minh|chi minh|moi minh|chi minh toi)\b"
     r"|혼자|나만|저만|1인(?![가-힣])")
 # a whole answer that is only a count: "2", "two", "hai", "둘", "2 please", "chỉ 2 thôi"
 _ALONE = re.compile(rf"^\W{{0,4}}(?:just|only|maybe|about|around|chi|khoang|tam|chung|like"
@@ -140,7 +146,12 @@ def parse(text: str, requested: bool) -> int | Invalid | None:
         return 2
     if _SOLO.search(words):
         return 1
-    found = _counts(_FOR, words) or _counts(_SESSIONS, words)
+    found = _counts(_FOR, words)
+    if not found:
+        # "for 2 tonight" is two people; "for 7 tonight" is seven o'clock (unless a clock is said)
+        found = [n for n in _counts(_FOR_WITH_CLOCK, words)
+                 if n <= 4 or _CLOCK_SAID.search(words)]
+    found = found or _counts(_SESSIONS, words)
     if found:
         return _checked(found[0])
     if requested:

@@ -173,10 +173,10 @@ _EN = [
     (r"\b(?:this )?weekend\b", " this weekend "),
     (r"\bnight\b", " evening "),
     (r"\bnoon\b|\bmidday\b", " 12:00 "),
-    (r"\b(\d{1,2})(?:st|nd|rd|th)?\s{1,2}(?:of\s{1,2})?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct"
-     r"|nov|dec)[a-z]{0,7}\b", r" \1/m\2 "),
     (r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,7}\.?\s{1,2}(\d{1,2})"
      r"(?:st|nd|rd|th)?\b", r" \2/m\1 "),
+    (r"\b(\d{1,2})(?:st|nd|rd|th)?\s{1,2}(?:of\s{1,2})?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct"
+     r"|nov|dec)[a-z]{0,7}\b", r" \1/m\2 "),
 ]
 _CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s{0,2}(am|pm|a\.m\.|p\.m\.)|\b(\d{1,2}):(\d{2})\b")
 # "at 7": an hour alone; 1 to 7 means the afternoon or evening at a spa
