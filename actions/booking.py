@@ -109,58 +109,98 @@ class ValidateBookingForm(Action):
         return events
 
 
-class ActionAskBookingTime(Action):
-    """Ask for the day and time; when the day is known already, only for the time."""
+class AskBooking(Action):
+    """Ask the form's question for ``slot``; stay quiet when buttons just asked it."""
+
+    slot = ""
 
     def name(self) -> str:
-        return "action_ask_booking_time"
+        return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        day = when.from_value(str(_notes(tracker).get("day") or ""))
-        language = str(tracker.get_slot("language") or "en")
-        if day:
-            dispatcher.utter_message(response="utter_ask_booking_time_on_day",
-                                     day=summary.day_text(day.date, language))
-        else:
-            dispatcher.utter_message(response="utter_ask_booking_time")
+        notes = _notes(tracker)
+        if notes.get("quiet") == self.slot:
+            notes.pop("quiet")
+            return [SlotSet(dialogue.NOTES, notes or None)]
+        self.ask(dispatcher, tracker, notes)
         return []
 
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            notes: Dict[str, Any]) -> None:
+        """The question itself: the slot's ``utter_ask_`` response."""
+        dispatcher.utter_message(response=f"utter_ask_{self.slot}")
 
-class ActionAskBookingConfirmed(Action):
+
+class ActionAskBookingTime(AskBooking):
+    """Ask for the day and time; when the day is known already, only for the time."""
+
+    slot = dialogue.TIME
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            notes: Dict[str, Any]) -> None:
+        day = when.from_value(str(notes.get("day") or ""))
+        if day:
+            dispatcher.utter_message(response="utter_ask_booking_time_on_day",
+                                     day=summary.day_text(day.date, tracker.get_slot("language")))
+        else:
+            dispatcher.utter_message(response="utter_ask_booking_time")
+
+
+class ActionAskBookingPeople(AskBooking):
+    """How many people."""
+
+    slot = dialogue.PEOPLE
+
+
+class ActionAskBookingLocation(AskBooking):
+    """Which spa."""
+
+    slot = dialogue.LOCATION
+
+
+class ActionAskBookingMassage(AskBooking):
+    """Which massage."""
+
+    slot = dialogue.MASSAGE
+
+
+class ActionAskBookingName(AskBooking):
+    """The name to book under."""
+
+    slot = dialogue.NAME
+
+
+class ActionAskBookingConfirmed(AskBooking):
     """The last look: the summary with Send, Change and Cancel (or which part to change)."""
 
-    def name(self) -> str:
-        return "action_ask_booking_confirmed"
+    slot = dialogue.CONFIRMED
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
-        if _notes(tracker).get("change"):
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            notes: Dict[str, Any]) -> None:
+        if notes.get("change"):
             dispatcher.utter_message(response="utter_ask_booking_change")
-            return []
+            return
         values = summary.summary_values(
             {slot: tracker.get_slot(slot) for slot in dialogue.ALL_SLOTS},
             tracker.get_slot("language"))
         dispatcher.utter_message(response="utter_booking_summary", **values)
         dispatcher.utter_message(response="utter_ask_booking_confirmed")
-        return []
 
 
-class ActionAskBookingContact(Action):
+class ActionAskBookingContact(AskBooking):
     """Ask where to confirm; on WhatsApp, offer the number the visitor writes from."""
 
-    def name(self) -> str:
-        return "action_ask_booking_contact"
+    slot = dialogue.CONTACT
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            notes: Dict[str, Any]) -> None:
         number = _own_number(tracker)
         if number:
             dispatcher.utter_message(response="utter_ask_booking_contact_whatsapp",
                                      whatsapp_number=number)
         else:
             dispatcher.utter_message(response="utter_ask_booking_contact")
-        return []
 
 
 def _row(tracker: Tracker) -> Dict[str, Any]:

@@ -167,6 +167,7 @@ def _choose_day(reading: Reading, options: Tuple["when.When", ...], ctx: _Contex
         return
     reading.slots[TIME] = None if requested else base
     shown = ahead or list(options)
+    ctx.notes["quiet"] = TIME
     reading.responses.append(replies.choose_day(
         [(summary.when_text(o.value, ctx.language), o.value) for o in shown], ctx.language))
 
@@ -194,13 +195,13 @@ def _check_time(reading: Reading, text: str, ctx: _Context, base: str | None,
             reading.slots[TIME] = None if requested else base
             reading.responses.append(("utter_booking_invalid_time_too_far", {}))
         elif day:
-            # only the time is missing: keep the day, ask for the time on that day
+            # only the time is missing: keep the day, the next question asks the time on it
             ctx.notes["day"] = day.isoformat()
             if requested or base is None:
                 reading.slots[TIME] = None if requested else base
-            if requested:
-                reading.responses.append(("utter_booking_invalid_time_no_time", {
-                    "day": summary.day_text(day, ctx.language)}))
+        elif requested:
+            reading.slots[TIME] = None
+            reading.responses.append(("utter_booking_invalid_time_no_time", {"day": ""}))
     elif requested:
         reading.slots[TIME] = None
         reason = "which_day" if parsed == "which_day" else "unclear"
@@ -396,6 +397,7 @@ def _count_tries(reading: Reading, requested: str | None, slots: Dict[str, Any],
                                  if not (isinstance(r, tuple) and r[0].endswith("_unclear"))]
             reading.responses.append(replies.stuck(requested, _likely(requested, ctx),
                                                    ctx.language))
+            ctx.notes["quiet"] = requested  # the buttons ask the question this time
     elif reading.slots.get(requested) is not None:
         tries.pop(requested, None)
     if tries:

@@ -132,7 +132,9 @@ def parse(text: str, requested: bool) -> int | Invalid | None:
     others = _counts(_OTHERS, words)
     if counted or others:
         total = sum(counted) + sum(others)
-        if others and not counted and _WITH_ME.search(words):
+        if others and not counted and _PAIR.search(words):
+            total += 2  # "me and my wife and 2 kids"
+        elif others and not counted and _WITH_ME.search(words):
             total += 1
         return _checked(total)
     group = _KO_GROUP.search(words)

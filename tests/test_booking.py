@@ -179,7 +179,6 @@ def test_a_refused_correction_keeps_the_earlier_answer() -> None:
     ("yesterday 5pm", dialogue.TIME, "utter_booking_invalid_time_past"),
     ("in 120 days at 5pm", dialogue.TIME, "utter_booking_invalid_time_too_far"),
     ("asdfgh", dialogue.TIME, "utter_booking_invalid_time_unclear"),
-    ("tomorrow", dialogue.TIME, "utter_booking_invalid_time_no_time"),
     ("99 people", dialogue.PEOPLE, "utter_booking_invalid_people_too_many"),
     ("x" * 5000, dialogue.NAME, "utter_booking_invalid_name_too_long"),
     ("09O1234567", dialogue.CONTACT, "utter_booking_invalid_contact_bad_phone"),
