@@ -71,7 +71,7 @@ _FIELD_WORDS = [
     (LOCATION, r"\b(?:location|place|branch|spa|address|co so|dia diem|chi nhanh)\b|지점|장소"),
     (MASSAGE, r"\b(?:massage|kind|type|treatment|loai)\b|마사지|종류"),
     (NAME, r"\b(?:name|ten)\b|이름|성함"),
-    (CONTACT, r"\b(?:contact|phone|number|e-?mail|whatsapp|zalo|sdt|so dien thoai)\b|연락처|전화"
+    (CONTACT, r"\b(?:contact|phone|number(?! of)|e-?mail|whatsapp|zalo|sdt|so dien thoai)\b|연락처|전화"
               r"|이메일|번호"),
 ]
 SMALL_TALK = {"thanks": _THANKS, "greet": _GREET, "ok": _OK}
@@ -392,7 +392,7 @@ def _count_tries(reading: Reading, requested: str | None, slots: Dict[str, Any],
     if _refused(reading, requested):
         tries[requested] = tries.get(requested, 0) + 1
         if tries[requested] >= TRIES_BEFORE_BUTTONS:
-            tries[requested] = 0
+            tries.pop(requested)
             reading.responses = [r for r in reading.responses
                                  if not (isinstance(r, tuple) and r[0].endswith("_unclear"))]
             reading.responses.append(replies.stuck(requested, _likely(requested, ctx),

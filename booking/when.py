@@ -107,7 +107,7 @@ _VI = [
     (r"\bngay\s{0,2}(\d{1,2})\s{0,2}thang\s{0,2}(\d{1,2})\b", r" \1/\2 "),
     (r"\b(\d{1,2})\s{0,2}thang\s{0,2}(\d{1,2})\b", r" \1/\2 "),
     (r"\bngay\s{0,2}(\d{1,2})(?![\d/])", r" day \1 "),
-    (r"\bcuoi\s{0,2}tuan\s{0,2}(?:sau|toi)\b", " next weekend "),
+    (r"\bcuoi\s{0,2}tuan\s{0,2}(?:sau|toi)\b", " next_weekend "),
     (r"\bcuoi\s{0,2}tuan(?:\s{0,2}nay)?\b", " this weekend "),
     (r"\btuan\s{0,2}(?:sau|toi)\b", " next week "),
     (r"\b(?:dem|toi)\s{0,2}nay\b", " today evening "),
@@ -135,7 +135,7 @@ _KO = [
     (r"(\d{1,2})\s{0,2}월\s{0,2}(\d{1,2})\s{0,2}일", r" \2/\1 "),
     (r"(?<![\d/])(\d{1,2})\s{0,2}일(?![가-힣])|(?<![\d/])(\d{1,2})\s{0,2}일(?=에|로|이|날)",
      r" day \1\2 "),
-    (r"다음\s{0,2}주\s{0,2}주말|담주\s{0,2}주말", " next weekend "),
+    (r"다음\s{0,2}주\s{0,2}주말|담주\s{0,2}주말", " next_weekend "),
     (r"이번\s{0,2}주\s{0,2}주말|이번\s{0,2}주말|주말", " this weekend "),
     (r"다음\s{0,2}주|담주|다음주", " next week "), (r"이번\s{0,2}주", " "),
     (r"오늘\s{0,2}(?:저녁|밤)", " today evening "),
@@ -169,8 +169,8 @@ _EN = [
     (r"\b(?:sat|saturady|saterday|satuday|satruday|saturdy|satarday)\b", " saturday "),
     (r"\b(?:sun|sunady|sundy|sundya)\b", " sunday "),
     (r"\b(?:weekend|wkend|w/e)\b", " weekend "),
-    (r"\bnext weekend\b", " next weekend "),
-    (r"\b(?:this )?weekend\b", " this weekend "),
+    (r"\bnext\s{1,3}weekend\b", " next_weekend "),
+    (r"\b(?:this\s{1,3})?weekend\b", " this weekend "),
     (r"\bnight\b", " evening "),
     (r"\bnoon\b|\bmidday\b", " 12:00 "),
     (r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,7}\.?\s{1,2}(\d{1,2})"
@@ -207,7 +207,7 @@ def english(text: str) -> str:
     out = fold(out)
     for pattern, word in _VI + _EN:
         out = re.sub(pattern, word, out)
-    return re.sub(r"\s+", " ", out).strip()
+    return re.sub(r"\s+", " ", out.replace("next_weekend", "next weekend")).strip()
 
 
 def has_time_words(text: str) -> bool:
@@ -290,8 +290,9 @@ def _weekday_dates(match: "re.Match[str]", words: str, now: dt.datetime) -> List
 def _weekend(words: str, now: dt.datetime) -> List[dt.date]:
     today = now.date()
     saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7)
-    if today.weekday() == 6:  # Sunday: this weekend is today
-        return [today]
+    if today.weekday() == 6 and "next weekend" not in words:
+        # on a Sunday, "this weekend" is today, or the coming one
+        return [today, today + dt.timedelta(days=6), today + dt.timedelta(days=7)]
     if "next weekend" in words:
         saturday += dt.timedelta(days=7)
     return [saturday, saturday + dt.timedelta(days=1)]
