@@ -71,8 +71,8 @@ _FIELD_WORDS = [
     (LOCATION, r"\b(?:location|place|branch|spa|address|co so|dia diem|chi nhanh)\b|지점|장소"),
     (MASSAGE, r"\b(?:massage|kind|type|treatment|loai)\b|마사지|종류"),
     (NAME, r"\b(?:name|ten)\b|이름|성함"),
-    (CONTACT, r"\b(?:contact|phone|number(?! of)|e-?mail|whatsapp|zalo|sdt|so dien thoai)\b|연락처|전화"
-              r"|이메일|번호"),
+    (CONTACT, r"\b(?:contact|phone|number(?! of)|e-?mail|whatsapp|zalo|sdt|so dien thoai)\b"
+              r"|연락처|전화|이메일|번호"),
 ]
 SMALL_TALK = {"thanks": _THANKS, "greet": _GREET, "ok": _OK}
 
