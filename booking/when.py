@@ -333,7 +333,24 @@ def _dates(words: str, now: dt.datetime) -> List[dt.date] | str:
             if date >= today:
                 return [date]
         return "bad_date"
-    return []
+    return _dateparser(words, now)
+
+
+_MONTH_WORD = re.compile(r"\b(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,7}\b"
+                         r"|\bmay\b(?=\s{0,2}\d)|(?<=\d )may\b|\bthang\b|월")
+
+
+def _dateparser(words: str, now: dt.datetime) -> List[dt.date]:
+    """What ``dateparser`` reads in a short text naming a month that the forms above missed."""
+    if len(words) > 60 or not _MONTH_WORD.search(words):
+        return []
+    import dateparser
+
+    settings = {"TIMEZONE": TIMEZONE, "PREFER_DATES_FROM": "future", "DATE_ORDER": "DMY",
+                "REQUIRE_PARTS": ["day", "month"], "RELATIVE_BASE": now.replace(tzinfo=None)}
+    phrase = _CLOCK.sub(" ", _PART.sub(" ", words))
+    parsed = dateparser.parse(phrase, languages=["en"], settings=settings)  # type: ignore[arg-type]
+    return [parsed.date()] if parsed else []
 
 
 def _hour(clock: tuple[int, int, bool] | None, part: str | None) -> tuple[int, int] | None:
@@ -367,6 +384,8 @@ def parse(text: str, now: dt.datetime, base: "When | None" = None) -> "When | Ch
     dates = _dates(words, now)
     if isinstance(dates, str):
         return dates if dates == "which_day" else None
+    if not dates and _MONTH_WORD.search(words):
+        return None  # a month named but its day not read: ask, never guess today
     if not dates and (hour or part):
         dates = [base.date if base else now.date()]
     if not dates:

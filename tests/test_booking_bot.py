@@ -401,3 +401,21 @@ def test_the_form_on_the_chat_page(page: Page, booking_bot: Bot) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "booking-chat.png"), full_page=True)
     assert Path(ARTIFACTS / "booking-chat.png").stat().st_size > 10_000
+
+
+FORM_QUESTIONS = ("What day and time", "What time on", "How many people", "Which Panda Spa",
+                  "Which kind of massage", "Just to be sure", "Bạn muốn đặt vào ngày",
+                  "Bạn muốn đến lúc mấy giờ", "Bạn đặt cho mấy người", "Bạn muốn đến cơ sở nào",
+                  "Bạn muốn massage chân", "원하시는 날짜와 시간", "몇 시가 좋으세요",
+                  "몇 분이 오시나요", "어느 지점을 원하세요", "어떤 마사지를 원하세요")
+
+
+@pytest.mark.parametrize("wish", [
+    "can we come in on friday afternoon?", "could we come in tomorrow evening for a massage?",
+    "is there room for two of us on saturday?", "cho mình đặt lịch chiều mai nhé",
+    "cho em đặt 1 suất massage chân", "mình muốn đặt lịch massage cho 2 người",
+    "발 마사지 받고 싶어요", "내일 전신 마사지 받고 싶어요", "토요일에 예약 가능할까요?"])
+def test_a_wish_to_book_asked_as_a_question_starts_the_form(booking_bot: Bot, who: str,
+                                                            wish: str) -> None:
+    text = texts(booking_bot.say(wish, who))
+    assert any(q in text for q in FORM_QUESTIONS), text

@@ -251,3 +251,19 @@ def _timed(parser: Callable[[str], Any], text: str) -> float:
     start = time.perf_counter()
     parser(text)
     return time.perf_counter() - start
+
+
+@pytest.mark.parametrize("text", [
+    "the twenty-eighth of November at 5pm", "tháng 12 lúc 5h chiều", "12월 오후 3시",
+    "31/02 at 5pm", "ngày 32 lúc 5h"])
+def test_a_day_that_cannot_be_read_is_asked_never_guessed(text: str) -> None:
+    reading = read(text, dialogue.TIME)
+    assert reading.slots[dialogue.TIME] is None
+    assert said(reading) == ["utter_booking_invalid_time_unclear"]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("november the 28th 5pm", "2026-11-28 17:00"), ("28 november at 5pm", "2026-11-28 17:00"),
+    ("may I come at 5pm?", "2026-11-22 17:00")])
+def test_dateparser_reads_the_month_forms_the_rewrites_miss(text: str, value: str) -> None:
+    assert read(text, dialogue.TIME).slots[dialogue.TIME] == value
