@@ -342,12 +342,13 @@ def _confirm(text: str, intent: str, confidence: float, slots: Dict[str, Any],
              ctx: _Context) -> Reading:
     """The answer to the last look: Send, Change (which field), or a correction typed."""
     folded = fold(text).strip()
-    ctx.notes.pop("change", None)
+    changing = ctx.notes.pop("change", None)
     if folded == "send" or (not _CHANGE.search(folded) and _SEND.search(folded)
                             and len(folded) <= 40 and not _CUE.search(folded)):
         return Reading(slots={CONFIRMED: True})
     wanted = field_named(text)
-    if _CHANGE.search(folded) or folded == "change" or wanted and folded.startswith("change_"):
+    if _CHANGE.search(folded) or folded == "change" or wanted and (
+            changing or folded.startswith("change_")):
         correction = _fill(text, "inform_booking", None, slots, ctx)
         changed = {s: v for s, v in correction.slots.items()
                    if s in FIELDS + [CONTACT_METHOD] and v is not None}

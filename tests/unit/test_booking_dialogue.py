@@ -181,6 +181,13 @@ def test_changing_a_field_clears_it_and_keeps_the_rest(text: str, slot: str) -> 
     assert reading.slots == {slot: None, dialogue.CONFIRMED: None, dialogue.NOTES: None}
 
 
+@pytest.mark.parametrize("text, slot", [("the time", dialogue.TIME), ("số người", dialogue.PEOPLE),
+                                        ("이름", dialogue.NAME)])
+def test_after_change_naming_the_field_is_enough(text: str, slot: str) -> None:
+    reading = read(text, dialogue.CONFIRMED, FULL, notes={"change": True})
+    assert reading.slots == {slot: None, dialogue.CONFIRMED: None, dialogue.NOTES: None}
+
+
 @pytest.mark.parametrize("text, slot, value", [
     ("change the time to 8pm", dialogue.TIME, "2026-11-23 20:00"),
     ("actually 3 people", dialogue.PEOPLE, 3),
