@@ -169,7 +169,7 @@ def _choose_day(reading: Reading, options: Tuple["when.When", ...], ctx: _Contex
     shown = ahead or list(options)
     ctx.notes["quiet"] = TIME
     reading.responses.append(replies.choose_day(
-        [(summary.when_text(o.value, ctx.language), o.value) for o in shown], ctx.language))
+        [(summary.short_when(o.value, ctx.language), o.value) for o in shown], ctx.language))
 
 
 def _check_time(reading: Reading, text: str, ctx: _Context, base: str | None,
@@ -415,11 +415,11 @@ def _likely(requested: str, ctx: _Context) -> List[Tuple[str, str]]:
         days = [today] if ctx.now.astimezone(when.TZ).hour < 17 else []
         day = _pending_day(ctx)
         if day:
-            return [(summary.when_text(when.When(day.date, part=p).value, lang),
+            return [(summary.short_when(when.When(day.date, part=p).value, lang),
                      when.When(day.date, part=p).value) for p in ("afternoon", "evening")]
         days += [today + dt.timedelta(days=1),
                  today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)]
-        return [(summary.when_text(when.When(d, part="evening").value, lang),
+        return [(summary.short_when(when.When(d, part="evening").value, lang),
                  when.When(d, part="evening").value) for d in dict.fromkeys(days)][:3]
     if requested == PEOPLE:
         return [(summary.people_text(n, lang), str(n)) for n in (1, 2, 3, 4)]

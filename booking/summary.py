@@ -81,6 +81,34 @@ def massage_text(value: str, language: str | None = "en") -> str:
     return _MASSAGES[_lang(language)].get(value, "?")
 
 
+_SHORT_WEEKDAYS = {"en": _WEEKDAYS["en"], "vi": ["T2", "T3", "T4", "T5", "T6", "T7", "CN"],
+                   "ko": _WEEKDAYS["ko"]}
+_SHORT_PARTS = {"en": _PARTS["en"], "ko": _PARTS["ko"],
+                "vi": {"morning": "sáng", "afternoon": "chiều", "evening": "tối"}}
+
+
+def short_when(value: str, language: str | None = "en") -> str:
+    """A button's day and time, 20 characters at most: "Sat 28 Nov, 15:00", "T7 28/11, tối"."""
+    lang = _lang(language)
+    parsed = when.from_value(value)
+    if parsed is None:
+        return value[:20]
+    day, weekday = parsed.date, _SHORT_WEEKDAYS[lang][parsed.date.weekday()]
+    if parsed.hour is not None:
+        clock = f"{parsed.hour:02d}:{parsed.minute:02d}"
+    else:
+        clock = _SHORT_PARTS[lang].get(parsed.part or "", "")
+    if lang == "vi":
+        text = f"{weekday} {day:%d/%m}"
+    elif lang == "ko":
+        text = f"{day.month}월 {day.day}일 ({weekday})"
+    else:
+        text = f"{weekday} {day.day} {day:%b}"
+    if parsed.hour is not None and lang != "ko":
+        return f"{text}, {clock}"
+    return f"{text} {clock}".strip()
+
+
 def summary_values(slots: Mapping[str, Any], language: str | None) -> Dict[str, str]:
     """The values ``utter_booking_summary`` shows, in the visitor's language."""
     lang = _lang(language)

@@ -212,6 +212,14 @@ def test_the_summary_says_either_location_naturally_in_korean() -> None:
         == "상관없음"
 
 
+@pytest.mark.parametrize("value", ["2026-11-22 15:00", "2026-11-29 evening", "2026-12-30 afternoon",
+                                   "2026-11-23 morning", "2026-11-28"])
+def test_day_buttons_fit_whatsapp_in_every_language(value: str) -> None:
+    for language in replies.LANGUAGES:
+        title = summary.short_when(value, language)
+        assert len(title) <= replies.MAX_TITLE and value[8:10].lstrip("0") in title
+
+
 def test_button_titles_fit_whatsapp() -> None:
     buttons = replies.stuck(dialogue.TIME, [("Thứ Hai 23/11, buổi tối", "x")], "vi").buttons
     assert all(len(b["title"]) <= replies.MAX_TITLE for b in buttons)
