@@ -412,7 +412,9 @@ FORM_QUESTIONS = ("What day and time", "What time on", "How many people", "Which
 
 @pytest.mark.parametrize("wish", [
     "can we come in on friday afternoon?", "could we come in tomorrow evening for a massage?",
-    "is there room for two of us on saturday?", "cho mình đặt lịch chiều mai nhé",
+    "could two of us come in on saturday?", "do you have a free slot for 3 people on sunday?",
+    "can i get an appointment tomorrow afternoon?", "cho mình đặt lịch chiều mai nhé",
+    "có thể đặt lịch cho 3 người chiều mai không?", "내일 오후에 두 명 예약돼요?",
     "cho em đặt 1 suất massage chân", "mình muốn đặt lịch massage cho 2 người",
     "발 마사지 받고 싶어요", "내일 전신 마사지 받고 싶어요", "토요일에 예약 가능할까요?"])
 def test_a_wish_to_book_asked_as_a_question_starts_the_form(booking_bot: Bot, who: str,
