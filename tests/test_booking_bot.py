@@ -421,3 +421,33 @@ def test_a_wish_to_book_asked_as_a_question_starts_the_form(booking_bot: Bot, wh
                                                             wish: str) -> None:
     text = texts(booking_bot.say(wish, who))
     assert any(q in text for q in FORM_QUESTIONS), text
+
+
+def _ahead(days: int) -> dt.date:
+    return dt.date.today() + dt.timedelta(days=days)
+
+
+@pytest.mark.parametrize("answer", [
+    "thứ 7 lúc 3h chiều", "T7 3h chiều", "CN 10h sáng", "7h tối thứ 7",
+    "ngày {vi_day} tháng {vi_month} lúc 5h chiều", "{ko_month}월 {ko_day}일 오후 3시", "tối nay",
+    "내일 저녁", "토요일 오후 3시", "this weekend at 3pm"])
+def test_vietnamese_and_korean_days_are_read_or_asked_never_refused(
+        booking_bot: Bot, who: str, answer: str) -> None:
+    day = _ahead(10)
+    booking_bot.say("I want to book", who)
+    text = texts(booking_bot.say(answer.format(vi_day=day.day, vi_month=day.month,
+                                               ko_month=day.month, ko_day=day.day), who))
+    assert any(q in text for q in ("How many people", "Bạn đặt cho mấy người", "몇 분이 오시나요",
+                                   "Just to be sure", "Để mình ghi đúng ngày",
+                                   "날짜를 정확히")), text
+    assert "passed" not in text and "đã qua" not in text and "지났어요" not in text
+
+
+@pytest.mark.parametrize("answer", ["me and my wife", "2 pax", "party of 4", "혼자", "một mình",
+                                    "둘이", "2 adults and a child"])
+def test_people_as_they_say_it_answer_the_people_question(booking_bot: Bot, who: str,
+                                                          answer: str) -> None:
+    converse(booking_bot, who, ["I want to book", "tomorrow 7pm"])
+    text = texts(booking_bot.say(answer, who))
+    assert any(q in text for q in ("Which Panda Spa", "Bạn muốn đến cơ sở nào",
+                                   "어느 지점을 원하세요")), text
