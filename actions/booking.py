@@ -2,6 +2,7 @@
 import asyncio
 import datetime as dt
 import logging
+from abc import ABCMeta, abstractmethod
 from typing import Any, Dict, List
 
 import sqlalchemy as sa
@@ -109,10 +110,16 @@ class ValidateBookingForm(Action):
         return events
 
 
-class AskBooking(Action):
-    """Ask the form's question for ``slot``; stay quiet when buttons just asked it."""
+class AskBooking(Action, metaclass=ABCMeta):
+    """Ask the form's question for ``slot``; stay quiet when buttons just asked it.
 
-    slot = ""
+    Abstract, so the action server registers only the subclasses (one per slot).
+    """
+
+    @property
+    @abstractmethod
+    def slot(self) -> str:
+        """The slot this action asks for."""
 
     def name(self) -> str:
         return f"action_ask_{self.slot}"
