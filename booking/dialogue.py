@@ -165,7 +165,8 @@ def _choose_day(reading: Reading, options: Tuple["when.When", ...], ctx: _Contex
     if len(ahead) == 1 and ahead[0].complete:
         reading.slots[TIME] = ahead[0].value
         return
-    reading.slots[TIME] = None if requested else base
+    # the time question comes next, and these buttons ask it
+    reading.slots[TIME] = None
     shown = ahead or list(options)
     ctx.notes["quiet"] = TIME
     reading.responses.append(replies.choose_day(
@@ -194,6 +195,14 @@ def _check_time(reading: Reading, text: str, ctx: _Context, base: str | None,
         elif day and (day - ctx.now.date()).days > when.MAX_DAYS_AHEAD:
             reading.slots[TIME] = None if requested else base
             reading.responses.append(("utter_booking_invalid_time_too_far", {}))
+        elif day and earlier is not None and earlier.complete and base:
+            # "change the day to saturday": the new day at the time said before
+            moved = when.When(day, earlier.hour, earlier.minute, earlier.part)
+            problem = when.problem(moved, ctx.now)
+            if problem:
+                reading.responses.append((f"utter_booking_invalid_time_{problem}", {}))
+            else:
+                reading.slots[TIME] = moved.value
         elif day:
             # only the time is missing: keep the day, the next question asks the time on it
             ctx.notes["day"] = day.isoformat()
@@ -379,9 +388,9 @@ def _confirm(text: str, intent: str, confidence: float, slots: Dict[str, Any],
 
 def _refused(reading: Reading, requested: str) -> bool:
     """Whether the requested question was answered with something unusable."""
+    refusal = f"utter_booking_invalid_{requested[8:]}_"
     return requested in reading.slots and reading.slots[requested] is None and any(
-        isinstance(r, replies.Say) or r[0].startswith("utter_booking_invalid")
-        for r in reading.responses)
+        isinstance(r, tuple) and r[0].startswith(refusal) for r in reading.responses)
 
 
 def _count_tries(reading: Reading, requested: str | None, slots: Dict[str, Any],

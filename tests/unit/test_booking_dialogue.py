@@ -282,3 +282,17 @@ def test_a_day_that_cannot_be_read_is_asked_never_guessed(text: str) -> None:
     ("may I come at 5pm?", "2026-11-22 17:00")])
 def test_dateparser_reads_the_month_forms_the_rewrites_miss(text: str, value: str) -> None:
     assert read(text, dialogue.TIME).slots[dialogue.TIME] == value
+
+
+def test_changing_only_the_day_keeps_the_time() -> None:
+    reading = read("change the day to saturday", dialogue.NAME, dict(FULL, **{dialogue.NAME: None}))
+    assert reading.slots[dialogue.TIME] == "2026-11-28 19:00"
+    assert said(reading) == ["utter_booking_updated"]
+
+
+def test_an_ambiguous_correction_clears_the_time_and_asks_with_buttons_only() -> None:
+    reading = read("make it this weekend instead", dialogue.LOCATION,
+                   {dialogue.TIME: "2026-11-23 19:00", dialogue.PEOPLE: 2})
+    assert reading.slots[dialogue.TIME] is None
+    assert isinstance(reading.responses[-1], replies.Say)
+    assert reading.slots[dialogue.NOTES] == {"quiet": dialogue.TIME}
