@@ -63,8 +63,10 @@ _OK = re.compile(r"^\W{0,4}(?:ok|okay|okie|k|sure|alright|fine|cool|great|vang|d
 _SEND = re.compile(r"\b(?:send|yes|yeah|yep|yup|correct|right|confirm|go ahead|looks good"
                    r"|all good|perfect|submit|ok|okay|gui|gui di|dung roi|dung|xac nhan|dong y"
                    r"|chinh xac|vang|da|duoc)\b|보내|네|예|맞아요|맞습니다|확인|좋아요|접수")
-_CHANGE = re.compile(r"\b(?:change|edit|fix|modify|correct it|not right|wrong|doi|sua|thay)\b"
-                     r"|변경|바꾸|바꿔|수정|고칠|틀렸")
+_CHANGE = re.compile(r"\b(?:change|edit|fix|modify|correct it|not right|wrong|doi|sua|thay|sai"
+                     r"|khong dung|chua dung)\b|변경|바꾸|바꿔|수정|고칠|틀렸")
+_NOT = re.compile(r"\b(?:no|not|don'?t|do not|never|wait|hold on|khong|chua|dung gui|dung dat)\b"
+                  r"|아니|안 |않|말고|잠깐")
 _FIELD_WORDS = [
     (TIME, r"\b(?:time|date|day|when|hour|thoi gian|ngay|gio|lich)\b|시간|날짜|일시|요일"),
     (PEOPLE, r"\b(?:people|persons?|number of people|guests?|pax|so nguoi|nguoi)\b|인원|명수"),
@@ -353,7 +355,9 @@ def _confirm(text: str, intent: str, confidence: float, slots: Dict[str, Any],
     folded = fold(text).strip()
     changing = ctx.notes.pop("change", None)
     if folded == "send" or (not _CHANGE.search(folded) and _SEND.search(folded)
-                            and len(folded) <= 40 and not _CUE.search(folded)):
+                            and not _NOT.search(folded.replace("dung roi", "").replace(
+                                "dung vay", "")) and len(folded) <= 40
+                            and not _CUE.search(folded)):
         return Reading(slots={CONFIRMED: True})
     wanted = field_named(text)
     if _CHANGE.search(folded) or folded == "change" or wanted and (

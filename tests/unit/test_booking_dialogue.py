@@ -154,9 +154,16 @@ def test_talk_to_the_team_leaves_with_the_contacts() -> None:
 
 
 @pytest.mark.parametrize("text", ["send", "Send", "yes, send it", "yes", "ok send", "gửi đi",
-                                  "gui di", "đúng rồi", "보내 주세요", "네 보내주세요", "확인"])
+                                  "gui di", "đúng rồi", "đúng", "보내 주세요", "네 보내주세요",
+                                  "확인"])
 def test_send_at_the_last_look(text: str) -> None:
     assert read(text, dialogue.CONFIRMED, FULL).slots == {dialogue.CONFIRMED: True}
+
+
+@pytest.mark.parametrize("text", ["no, don't send it yet", "không đúng", "chưa gửi", "wait",
+                                  "아니요 보내지 마세요", "not yet", "đừng gửi"])
+def test_a_no_at_the_last_look_never_sends(text: str) -> None:
+    assert read(text, dialogue.CONFIRMED, FULL).slots.get(dialogue.CONFIRMED) is not True
 
 
 @pytest.mark.parametrize("text", ["change", "Change", "I want to change something", "sửa",
