@@ -77,7 +77,7 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "vi": "Xin lỗi, mình chưa hiểu. Bạn muốn gửi yêu cầu, sửa một mục, hay hủy ạ?",
         "ko": "죄송해요, 이해하지 못했어요. 요청을 보낼까요, 수정할까요, 아니면 취소할까요?",
     },
-    "talk_to_team": {"en": "Talk to the team", "vi": "Gặp nhân viên", "ko": "직원과 상담"},
+    "talk_to_team": {"en": "Talk to the team", "vi": "Liên hệ nhân viên", "ko": "직원과 상담"},
     "cancel": {"en": "Cancel", "vi": "Hủy", "ko": "취소"},
     "send": {"en": "Send", "vi": "Gửi", "ko": "보내기"},
     "change": {"en": "Change", "vi": "Sửa", "ko": "수정"},

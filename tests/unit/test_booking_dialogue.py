@@ -125,7 +125,7 @@ def test_a_week_without_its_day_asks_which_day(text: str) -> None:
     assert said(read(text, dialogue.TIME)) == ["utter_booking_invalid_time_which_day"]
 
 
-@pytest.mark.parametrize("language, team", [("en", "Talk to the team"), ("vi", "Gặp nhân viên"),
+@pytest.mark.parametrize("language, team", [("en", "Talk to the team"), ("vi", "Liên hệ nhân viên"),
                                             ("ko", "직원과 상담")])
 def test_two_failed_tries_offer_the_likely_readings_the_team_and_cancel(language: str,
                                                                         team: str) -> None:
