@@ -77,8 +77,10 @@ def _utter(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDic
         # Rasa would pick the variant for the language this message seemed to be in
         slots = {**tracker.current_slot_values(), "language": language}
         variant = variant_for(domain.get("responses", {}).get(response, []), slots) or {}
+        buttons = [{**b, "payload": str(b.get("payload", "")).replace("{{", "{").replace(
+            "}}", "}")} for b in variant.get("buttons") or []]
         dispatcher.utter_message(text=str(variant.get("text", "")).format(**extra),
-                                 buttons=variant.get("buttons") or [])
+                                 buttons=buttons, json_message=variant.get("custom"))
     else:
         dispatcher.utter_message(response=response, **extra)
 
