@@ -42,12 +42,13 @@ _CANCEL = re.compile(r"^\W{0,4}(?:cancel|stop|quit|abort|forget it|huy|huy bo|th
                      r"|dat lich|nhe|di|해줘|할게요|해 주세요|요)){0,3}\W{0,4}$", re.IGNORECASE)
 # a wish to stop anywhere in a short message: "forget it, I'll call instead"
 _LEAVE = re.compile(
-    r"\b(?:never ?mind|nvm|forget (?:it|about it|the booking)|i'?ll call (?:instead|you|the spa)"
-    r"|i will call|call instead|changed my mind|don'?t want to book|do not want to book"
+    r"\b(?:never ?mind|nvm|forget (?:it|about it|the booking)|i'?ll (?:just )?call (?:instead|the spa)"
+    r"|call instead|changed my mind|don'?t want to book|do not want to book"
     r"|no (?:more )?booking|not anymore|cancel (?:it|that|the booking|my booking|booking)"
-    r"|stop (?:it|this|the booking)|leave it|maybe later|another time|some other time"
+    r"|stop (?:it|this|the booking)|leave it|maybe later"
     r"|thoi khong dat|khong dat nua|khong dat lich nua|thoi khoi|thoi bo qua|thoi bo di"
-    r"|de sau|huy dat lich|huy lich|khong can nua|bye|goodbye|bye bye|tam biet)\b|^\W{0,3}thoi\b"
+    r"|de sau|huy dat lich|huy lich|khong can nua|bye|goodbye|bye bye|tam biet)\b"
+    r"|^\W{0,3}thoi(?:\s{1,2}(?:nhe|nha|a|vay|di|khoi))?\W{0,3}$"
     r"|그만할게요|그만 할게요|그만하|안 할게요|안할게요|예약 안|취소할게요|취소해|다음에 할게요"
     r"|됐어요|안녕히")
 _CUE = re.compile(r"\b(?:change|changed|actually|instead|make it|correction|update|wrong|sorry"

@@ -40,7 +40,8 @@ def test_leaving_stops_the_form_at_any_question(text: str, requested: str) -> No
 
 @pytest.mark.parametrize("text", [
     "2 người thôi", "what is your cancellation policy?", "can I stop by at 5pm tomorrow?",
-    "Lan", "tomorrow 7pm", "2명이요"])
+    "Lan", "tomorrow 7pm", "2명이요", "another time would be better", "thôi được rồi, 2 người",
+    "I will call you when I arrive", "I'll call you when I get there"])
 def test_answers_and_questions_are_not_leaving(text: str) -> None:
     assert not dialogue.is_leave(text)
 
