@@ -43,7 +43,8 @@ _CANCEL = re.compile(r"^\W{0,4}(?:cancel|stop|quit|abort|forget it|huy|huy bo|th
 # a wish to stop anywhere in a short message: "forget it, I'll call instead"
 _LEAVE = re.compile(
     r"\b(?:never ?mind|nvm|forget (?:it|about it|the booking)"
-    r"|i'?ll (?:just )?call (?:instead|the spa)|call instead|changed my mind|don'?t want to book|do not want to book"
+    r"|i'?ll (?:just )?call (?:instead|the spa)|call instead|changed my mind"
+    r"|don'?t want to book|do not want to book"
     r"|no (?:more )?booking|not anymore|cancel (?:it|that|the booking|my booking|booking)"
     r"|stop (?:it|this|the booking)|leave it|maybe later"
     r"|thoi khong dat|khong dat nua|khong dat lich nua|thoi khoi|thoi bo qua|thoi bo di"
