@@ -66,13 +66,12 @@ def _notes(tracker: Tracker) -> Dict[str, Any]:
 
 
 def _utter(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
-           said: dialogue.Said, language: str, values: Dict[str, Any] | None = None) -> None:
+           said: dialogue.Said, language: str) -> None:
     """Send one reply: a ``replies.Say``, or a domain response in ``language``."""
     if isinstance(said, replies.Say):
         dispatcher.utter_message(text=said.text, buttons=said.buttons)
         return
     response, extra = said
-    extra = {**(values or {}), **extra}
     if language != tracker.get_slot("language"):
         # Rasa would pick the variant for the language this message seemed to be in
         slots = {**tracker.current_slot_values(), "language": language}
