@@ -2,6 +2,7 @@
 import asyncio
 import datetime as dt
 import logging
+from abc import ABCMeta, abstractmethod
 from typing import Any, Dict, List
 
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from booking import dialogue, mailer, summary
+from booking import dialogue, mailer, replies, summary, when
 from language.booking_limits import say_limit
 from language.variants import variant_for
 from storage import bookings
@@ -53,6 +54,37 @@ def _language_before_this_message(tracker: Tracker) -> str:
     return "en"
 
 
+def _language(tracker: Tracker) -> str:
+    """The language to answer in: while a name or number is asked, the one before it."""
+    if tracker.get_slot("requested_slot") in dialogue.KEEP_LANGUAGE_FOR:
+        return _language_before_this_message(tracker)
+    return str(tracker.get_slot("language") or "en")
+
+
+def _notes(tracker: Tracker) -> Dict[str, Any]:
+    notes = tracker.get_slot(dialogue.NOTES)
+    return dict(notes) if isinstance(notes, dict) else {}
+
+
+def _utter(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
+           said: dialogue.Said, language: str) -> None:
+    """Send one reply: a ``replies.Say``, or a domain response in ``language``."""
+    if isinstance(said, replies.Say):
+        dispatcher.utter_message(text=said.text, buttons=said.buttons)
+        return
+    response, extra = said
+    if language != tracker.get_slot("language"):
+        # Rasa would pick the variant for the language this message seemed to be in
+        slots = {**tracker.current_slot_values(), "language": language}
+        variant = variant_for(domain.get("responses", {}).get(response, []), slots) or {}
+        buttons = [{**b, "payload": str(b.get("payload", "")).replace("{{", "{").replace(
+            "}}", "}")} for b in variant.get("buttons") or []]
+        dispatcher.utter_message(text=str(variant.get("text", "")).format(**extra),
+                                 buttons=buttons, json_message=variant.get("custom"))
+    else:
+        dispatcher.utter_message(response=response, **extra)
+
+
 class ValidateBookingForm(Action):
     """Fill and check the booking slots from each message (``booking.dialogue``)."""
 
@@ -62,44 +94,122 @@ class ValidateBookingForm(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         intent = (tracker.latest_message or {}).get("intent") or {}
+        language = _language(tracker)
         reading = dialogue.read_message(
             _message_text(tracker), str(intent.get("name") or ""),
             float(intent.get("confidence") or 0.0), tracker.get_slot("requested_slot"),
             {slot: tracker.get_slot(slot) for slot in dialogue.REQUIRED},
-            dt.datetime.now(dt.timezone.utc), _own_number(tracker))
+            dt.datetime.now(dt.timezone.utc), _own_number(tracker), _notes(tracker), language)
         events: List[EventType] = [SlotSet(slot, value) for slot, value in reading.slots.items()]
-        kept = None
-        if events and tracker.get_slot("requested_slot") in dialogue.KEEP_LANGUAGE_FOR:
-            before = _language_before_this_message(tracker)
-            if before != tracker.get_slot("language"):
-                kept = before
-                events.append(SlotSet("language", before))
-        for response, values in reading.responses:
-            if kept:
-                # Rasa would pick the variant for the language this message seemed to be in
-                slots = {**tracker.current_slot_values(), "language": kept}
-                variant = variant_for(domain.get("responses", {}).get(response, []), slots)
-                dispatcher.utter_message(text=str((variant or {}).get("text", "")))
-            else:
-                dispatcher.utter_message(response=response, **values)
+        if reading.leave:
+            # stopped: nothing kept, the form ends (action_submit_booking sends nothing)
+            events = [SlotSet(slot, None) for slot in dialogue.ALL_SLOTS]
+            events.append(SlotSet("requested_slot", None))
+        if (events or reading.responses) and language != tracker.get_slot("language"):
+            events.append(SlotSet("language", language))
+        for said in reading.responses:
+            _utter(dispatcher, tracker, domain, said, language)
         return events
 
 
-class ActionAskBookingContact(Action):
-    """Ask where to confirm; on WhatsApp, offer the number the visitor writes from."""
+class AskBooking(Action, metaclass=ABCMeta):
+    """Ask the form's question for ``slot``; stay quiet when buttons just asked it.
+
+    Abstract, so the action server registers only the subclasses (one per slot).
+    """
+
+    @property
+    @abstractmethod
+    def slot(self) -> str:
+        """The slot this action asks for."""
 
     def name(self) -> str:
-        return "action_ask_booking_contact"
+        return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        notes = _notes(tracker)
+        if notes.get("quiet") == self.slot:
+            notes.pop("quiet")
+            return [SlotSet(dialogue.NOTES, notes or None)]
+        self.ask(dispatcher, tracker, notes)
+        return []
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            notes: Dict[str, Any]) -> None:
+        """The question itself: the slot's ``utter_ask_`` response."""
+        dispatcher.utter_message(response=f"utter_ask_{self.slot}")
+
+
+class ActionAskBookingTime(AskBooking):
+    """Ask for the day and time; when the day is known already, only for the time."""
+
+    slot = dialogue.TIME
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            notes: Dict[str, Any]) -> None:
+        day = when.from_value(str(notes.get("day") or ""))
+        if day:
+            dispatcher.utter_message(response="utter_ask_booking_time_on_day",
+                                     day=summary.day_text(day.date, tracker.get_slot("language")))
+        else:
+            dispatcher.utter_message(response="utter_ask_booking_time")
+
+
+class ActionAskBookingPeople(AskBooking):
+    """How many people."""
+
+    slot = dialogue.PEOPLE
+
+
+class ActionAskBookingLocation(AskBooking):
+    """Which spa."""
+
+    slot = dialogue.LOCATION
+
+
+class ActionAskBookingMassage(AskBooking):
+    """Which massage."""
+
+    slot = dialogue.MASSAGE
+
+
+class ActionAskBookingName(AskBooking):
+    """The name to book under."""
+
+    slot = dialogue.NAME
+
+
+class ActionAskBookingConfirmed(AskBooking):
+    """The last look: the summary with Send, Change and Cancel (or which part to change)."""
+
+    slot = dialogue.CONFIRMED
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            notes: Dict[str, Any]) -> None:
+        if notes.get("change"):
+            dispatcher.utter_message(response="utter_ask_booking_change")
+            return
+        values = summary.summary_values(
+            {slot: tracker.get_slot(slot) for slot in dialogue.ALL_SLOTS},
+            tracker.get_slot("language"))
+        dispatcher.utter_message(response="utter_booking_summary", **values)
+        dispatcher.utter_message(response="utter_ask_booking_confirmed")
+
+
+class ActionAskBookingContact(AskBooking):
+    """Ask where to confirm; on WhatsApp, offer the number the visitor writes from."""
+
+    slot = dialogue.CONTACT
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            notes: Dict[str, Any]) -> None:
         number = _own_number(tracker)
         if number:
             dispatcher.utter_message(response="utter_ask_booking_contact_whatsapp",
                                      whatsapp_number=number)
         else:
             dispatcher.utter_message(response="utter_ask_booking_contact")
-        return []
 
 
 def _row(tracker: Tracker) -> Dict[str, Any]:
@@ -135,27 +245,31 @@ def _not_taken(dispatcher: CollectingDispatcher, stored: bookings.Stored, langua
 
 
 class ActionSubmitBooking(Action):
-    """Store the request, summarise it, say the team confirms, and mail the team."""
+    """After **Send**: store the request, say the team confirms, and mail the team.
+
+    The form also ends when the visitor leaves it ("never mind"): then nothing
+    is stored or sent (the validation action already said so).
+    """
 
     def name(self) -> str:
         return "action_submit_booking"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot(dialogue.CONFIRMED) is not True or any(
+                tracker.get_slot(slot) is None for slot in dialogue.FIELDS):
+            return [SlotSet(slot, None) for slot in dialogue.ALL_SLOTS]
+        row = _row(tracker)
         try:
-            row = _row(tracker)
             stored = await asyncio.to_thread(bookings.store, engine(), row)
         except Exception:  # noqa: BLE001 - the visitor is told, and gets the contacts
             logger.exception("Could not store a booking request")
             dispatcher.utter_message(response="utter_booking_not_stored")
             dispatcher.utter_message(response="utter_contacts")
-            return []
+            return [SlotSet(dialogue.CONFIRMED, None)]
         if _not_taken(dispatcher, stored, row["language"]):
             return [SlotSet(slot, None) for slot in dialogue.ALL_SLOTS]
-        values = summary.summary_values(
-            {slot: tracker.get_slot(slot) for slot in dialogue.ALL_SLOTS},
-            tracker.get_slot("language"))
-        dispatcher.utter_message(response="utter_booking_summary", **values)
+        logger.info("Booking request #%s stored (%s)", stored.booking_id, stored.outcome.value)
         dispatcher.utter_message(response=f"utter_booking_pending_{row['contact_method']}")
         dispatcher.utter_message(response="utter_contacts")
         task = asyncio.create_task(asyncio.to_thread(mail_outbox))

@@ -8,9 +8,10 @@ about that field. Reasons name the response that re-asks
 import re
 from dataclasses import dataclass
 
-from booking.when import fold
+from booking import people
+from booking.when import MAX_CHARS, fold
 
-MAX_PEOPLE = 20
+MAX_PEOPLE = people.MAX_PEOPLE
 MAX_NAME_CHARS = 80
 LOCATIONS = ("229", "225", "either")
 MASSAGES = ("foot", "body", "unsure")
@@ -23,47 +24,15 @@ class Invalid:
     reason: str
 
 
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "a couple": 2, "couple": 2, "just me": 1, "only me": 1, "myself": 1,
-    "mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9,
-    "muoi": 10, "minh toi": 1, "mot minh": 1,
-    "한": 1, "혼자": 1, "두": 2, "둘": 2, "세": 3, "셋": 3, "네": 4, "넷": 4, "다섯": 5,
-}
-_PEOPLE_WORD = r"(?:people|persons?|pax|guests?|adults?|of us|nguoi|khach|명|분|사람)"
-_PEOPLE = re.compile(rf"(\d+)\s*{_PEOPLE_WORD}")
-_MASSAGES_COUNT = re.compile(r"(\d+)\s*(?:foot|body)?\s*(?:massages|sessions|slots)\b")
-_ONLY_NUMBER = re.compile(r"^\D{0,12}?(\d+)\D{0,12}$")
-
-
 def parse_people(text: str, requested: bool) -> int | Invalid | None:
-    """How many people: "2", "2 people", "hai người", "두 명", "just me"."""
-    words = fold(text)
-    match = _PEOPLE.search(words) or _MASSAGES_COUNT.search(words)
-    if not match and requested:
-        match = _ONLY_NUMBER.match(words.strip())
-    if match:
-        count = int(match.group(1)[:6])
-    else:
-        count = 0
-        for word, number in _NUMBER_WORDS.items():
-            pattern = (rf"(?<!\w){re.escape(word)}(?!\w)\s*{_PEOPLE_WORD}"
-                       if not requested else rf"(?<!\w){re.escape(word)}(?!\w)")
-            if re.search(pattern, words):
-                count = number
-                break
-        if not count:
-            return Invalid("unclear") if requested else None
-    if count < 1:
-        return Invalid("unclear")
-    if count > MAX_PEOPLE:
-        return Invalid("too_many")
-    return count
+    """How many people: "2", "2 people", "hai người", "두 명", "just me" (``booking.people``)."""
+    found = people.parse(text, requested)
+    return Invalid(found.reason) if isinstance(found, people.Invalid) else found
 
 
 def parse_location(text: str, requested: bool) -> str | Invalid | None:
     """Which of the two spas: "229", "225", or "either" (any, both, don't mind)."""
-    words = fold(text)
+    words = fold(text[:MAX_CHARS])
     has_229, has_225 = "229" in words, "225" in words
     if has_229 and not has_225:
         return "229"
@@ -78,7 +47,7 @@ def parse_location(text: str, requested: bool) -> str | Invalid | None:
 
 def parse_massage(text: str, requested: bool) -> str | Invalid | None:
     """Which kind: "foot", "body", or "unsure"."""
-    words = fold(text)
+    words = fold(text[:MAX_CHARS])
     foot = re.search(r"\b(foot|feet|reflexology|chan|massage chan)\b", words) or "발" in text
     body = re.search(r"\b(body|full|whole|toan than|body massage|co the)\b", words) \
         or "전신" in text or "바디" in text
@@ -99,9 +68,21 @@ _NOT_IN_NAMES = re.compile(r"[<>{}\[\]/\\=@#$%^*|~`]")
 _NAME_SUFFIX_KO = re.compile(r"\s*(?:입니다|이에요|예요|이요)\.?$")
 
 
+# what is said to a bot, never a name: chit-chat, greetings, yes/no, booking words
+_NOT_NAMES = re.compile(
+    r"^(?:thanks?|thank you|thankyou|thx|ty|tks|cheers|ok|okay|okie|k|yes|yeah|yep|yup|no|nope"
+    r"|nah|sure|fine|cool|great|hi|hello|hey|hiya|bye|goodbye|good (?:morning|afternoon|evening"
+    r"|night)|please|pls|sorry|help|what|why|how|who|test|testing|booking|book|massage|cancel"
+    r"|stop|idk|no idea|nothing|none|anonymous|unknown|me|you|lol|haha|hmm|um|uh|name"
+    r"|cam on|camon|cam on ban|xin chao|chao|chao ban|alo|vang|da|u|ok nhe|duoc|khong|co|khong biet"
+    r"|dat lich|ten|cho hoi|cam on nhieu|감사합니다|감사해요|고마워요|고맙습니다|안녕하세요|안녕"
+    r"|네|예|아니요|아니오|응|좋아요|괜찮아요|몰라요|모르겠어요|이름|예약|ㅋㅋ+|ㅎㅎ+|ㅇㅋ)"
+    r"(?:\s(?:you|so much|a lot|there|ban|em|nhe|nha|a|again))*$")
+
+
 def parse_name(text: str) -> str | Invalid:
-    """A name to book under: trimmed, at most 80 characters, with at least one letter."""
-    name = " ".join(text.split())
+    """A name to book under: trimmed, at most 80 characters, two letters or more, not chit-chat."""
+    name = " ".join(text[:MAX_CHARS * 2].split())
     if len(name) > MAX_NAME_CHARS:
         return Invalid("too_long")
     folded = fold(name)
@@ -114,11 +95,13 @@ def parse_name(text: str) -> str | Invalid:
         return Invalid("unclear")
     if any(c.isdigit() for c in name):
         return Invalid("unclear")
+    if sum(c.isalpha() for c in name) < 2 or _NOT_NAMES.match(fold(name).strip(" .,!?~")):
+        return Invalid("unclear")
     return name
 
 
-EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
-_PHONE_CHARS = re.compile(r"^\+?[\d\s().-]+$")
+EMAIL = re.compile(r"^[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}$")
+_PHONE_CHARS = re.compile(r"^\+?[\d\s().-]{1,40}$")
 
 
 @dataclass(frozen=True)
@@ -145,7 +128,7 @@ def normalise_phone(raw: str) -> str | None:
 
 def parse_contact(text: str, whatsapp_number: str | None = None) -> Contact | Invalid:
     """A phone number, WhatsApp number or e-mail address to confirm on."""
-    answer = text.strip().strip(".,;")
+    answer = text[:MAX_CHARS].strip().strip(".,;")
     cleaned = re.sub(r"^(?:my (?:phone|number|email|e-mail|whatsapp) is|it's|sdt|so dien thoai"
                      r"|email|e-mail|phone|whatsapp|zalo)[:\s]+", "", answer, flags=re.IGNORECASE)
     own = normalise_phone(whatsapp_number) if whatsapp_number else None
@@ -161,6 +144,6 @@ def parse_contact(text: str, whatsapp_number: str | None = None) -> Contact | In
         if phone:
             return Contact(phone, "phone")
         return Invalid("bad_phone")
-    if re.search(r"\d{3,}", cleaned):
+    if re.search(r"\d{3}", cleaned):
         return Invalid("bad_phone")
     return Invalid("unclear")

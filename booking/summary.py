@@ -10,7 +10,7 @@ _LOCATIONS = {
     "vi": {"229": "229 Nguyen Van Thoai", "225": "225 Nguyen Van Thoai",
            "either": "cơ sở nào cũng được"},
     "ko": {"229": "229 Nguyen Van Thoai", "225": "225 Nguyen Van Thoai",
-           "either": "어느 지점이든"},
+           "either": "상관없음"},
 }
 _MASSAGES = {
     "en": {"foot": "foot massage", "body": "body massage", "unsure": "not sure yet"},
@@ -42,6 +42,8 @@ def when_text(value: str, language: str | None = "en") -> str:
     if parsed is None:
         return value
     day = parsed.date
+    if not parsed.complete:
+        return day_text(day, lang)
     weekday = _WEEKDAYS[lang][day.weekday()]
     clock = (f"{parsed.hour:02d}:{parsed.minute:02d}" if parsed.hour is not None
              else _PARTS[lang][parsed.part or "evening"])
@@ -52,14 +54,67 @@ def when_text(value: str, language: str | None = "en") -> str:
     return f"{weekday} {day.day} {day:%b %Y}, {clock}"
 
 
+def day_text(day: dt.date, language: str | None = "en") -> str:
+    """"Mon 23 Nov", "Thứ Hai 23/11", "11월 23일 (월)": a day without its time."""
+    lang = _lang(language)
+    weekday = _WEEKDAYS[lang][day.weekday()]
+    if lang == "vi":
+        return f"{weekday} {day:%d/%m}"
+    if lang == "ko":
+        return f"{day.month}월 {day.day}일 ({weekday})"
+    return f"{weekday} {day.day} {day:%b}"
+
+
+def people_text(count: int, language: str | None = "en") -> str:
+    """"1 person", "2 people", "2 người", "2명"."""
+    one, many = _PEOPLE[_lang(language)]
+    return (one if count == 1 else many).format(n=count)
+
+
+def location_text(value: str, language: str | None = "en") -> str:
+    """The location in words ("either location", "상관없음")."""
+    return _LOCATIONS[_lang(language)].get(value, "?")
+
+
+def massage_text(value: str, language: str | None = "en") -> str:
+    """The kind of massage in words."""
+    return _MASSAGES[_lang(language)].get(value, "?")
+
+
+_SHORT_WEEKDAYS = {"en": _WEEKDAYS["en"], "vi": ["T2", "T3", "T4", "T5", "T6", "T7", "CN"],
+                   "ko": _WEEKDAYS["ko"]}
+_SHORT_PARTS = {"en": _PARTS["en"], "ko": _PARTS["ko"],
+                "vi": {"morning": "sáng", "afternoon": "chiều", "evening": "tối"}}
+
+
+def short_when(value: str, language: str | None = "en") -> str:
+    """A button's day and time, 20 characters at most: "Sat 28 Nov, 15:00", "T7 28/11, tối"."""
+    lang = _lang(language)
+    parsed = when.from_value(value)
+    if parsed is None:
+        return value[:20]
+    day, weekday = parsed.date, _SHORT_WEEKDAYS[lang][parsed.date.weekday()]
+    if parsed.hour is not None:
+        clock = f"{parsed.hour:02d}:{parsed.minute:02d}"
+    else:
+        clock = _SHORT_PARTS[lang].get(parsed.part or "", "")
+    if lang == "vi":
+        text = f"{weekday} {day:%d/%m}"
+    elif lang == "ko":
+        text = f"{day.month}월 {day.day}일 ({weekday})"
+    else:
+        text = f"{weekday} {day.day} {day:%b}"
+    if parsed.hour is not None and lang != "ko":
+        return f"{text}, {clock}"
+    return f"{text} {clock}".strip()
+
+
 def summary_values(slots: Mapping[str, Any], language: str | None) -> Dict[str, str]:
     """The values ``utter_booking_summary`` shows, in the visitor's language."""
     lang = _lang(language)
-    people = int(slots.get("booking_people") or 0)
-    one, many = _PEOPLE[lang]
     return {
         "when": when_text(str(slots.get("booking_time") or ""), lang),
-        "people": (one if people == 1 else many).format(n=people),
+        "people": people_text(int(slots.get("booking_people") or 0), lang),
         "location": _LOCATIONS[lang].get(str(slots.get("booking_location")), "?"),
         "massage": _MASSAGES[lang].get(str(slots.get("booking_massage")), "?"),
         "name": str(slots.get("booking_name") or ""),

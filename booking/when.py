@@ -1,18 +1,26 @@
 """A day and time in free text (en, vi with or without diacritics, ko), in Da Nang's time zone.
 
-Vietnamese and Korean day and time words are first rewritten to English, then
-``dateparser`` reads the date. A day with only a part of day ("tối nay",
-"tonight") is kept as that part of day: the team confirms the exact time.
+Vietnamese and Korean day and time words ("12월 28일 오후 3시", "thứ 7", "T7",
+"CN 10h sáng", "ngày 28 tháng 11", "tối nay", "내일 저녁") and common English
+misspellings ("tmrw", "saterday") are first rewritten to plain English, then
+the day is computed here (``dateparser`` reads what is left). A day with only a
+part of day ("tối nay", "tonight") is kept as that part of day: the team
+confirms the exact time. What could mean two days ("this weekend", "saturday"
+on a Saturday) is returned as ``Choices``: a wrong day stored is worse than a
+question. Text is cut to ``MAX_CHARS`` and every pattern is bounded.
 """
 import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import List, Tuple
 from zoneinfo import ZoneInfo
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 TZ = ZoneInfo(TIMEZONE)
 MAX_DAYS_AHEAD = 90
+# what any booking parser reads of one message
+MAX_CHARS = 500
 
 # part of day -> (hour it means alone, hour it ends)
 PARTS = {"morning": (9, 12), "afternoon": (15, 18), "evening": (19, 23)}
@@ -29,10 +37,17 @@ class When:
 
     @property
     def value(self) -> str:
-        """The slot value: ``2026-11-23 19:00`` or ``2026-11-23 evening``."""
+        """The slot value: ``2026-11-23 19:00``, ``2026-11-23 evening`` (a day: ``2026-11-23``)."""
         if self.hour is not None:
             return f"{self.date.isoformat()} {self.hour:02d}:{self.minute:02d}"
+        if self.part is None:
+            return self.date.isoformat()
         return f"{self.date.isoformat()} {self.part}"
+
+    @property
+    def complete(self) -> bool:
+        """Whether a time or a part of day goes with the day."""
+        return self.hour is not None or self.part is not None
 
     def latest(self) -> dt.datetime:
         """The last moment this request could still mean, in Da Nang time."""
@@ -45,92 +60,154 @@ class When:
 def from_value(value: str) -> When | None:
     """The ``When`` a slot value stands for."""
     try:
-        day, rest = value.split(" ", 1)
+        day, rest = (value.split(" ", 1) + [""])[:2] if isinstance(value, str) else ("", "")
         date = dt.date.fromisoformat(day)
     except (ValueError, AttributeError):
         return None
     if rest in PARTS:
         return When(date, part=rest)
+    if rest == "":
+        return When(date)
     match = re.fullmatch(r"(\d{2}):(\d{2})", rest)
     return When(date, int(match.group(1)), int(match.group(2))) if match else None
 
 
 def fold(text: str) -> str:
     """Lower case without diacritics (đ -> d), so "tối nay" and "toi nay" read the same."""
-    text = text.lower().replace("đ", "d")
+    text = text[:MAX_CHARS * 4].lower().replace("đ", "d")
     return "".join(
         "".join(d for d in unicodedata.normalize("NFD", c) if unicodedata.category(d) != "Mn")
         if ord(c) < 0x2000 else c for c in text)
 
 
-# Rewrites to English, longest first. Vietnamese is folded first.
+@dataclass(frozen=True)
+class Choices:
+    """Two or more readings of one answer ("this weekend"): the visitor picks one."""
+
+    options: Tuple[When, ...]
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+           "sep": 9, "oct": 10, "nov": 11, "dec": 12}
+
+# Vietnamese with its diacritics, before folding: "tối" (evening) is not "tôi" (I)
+_VI_MARKED = [
+    (r"tối|đêm", " evening "), (r"sáng", " morning "), (r"trưa", " afternoon "),
+]
+# Vietnamese, folded. Weekdays first: "thứ 7" and "T7" are Saturday, not a count.
 _VI = [
-    (r"\btoi nay\b|\bdem nay\b", " today evening "),
-    (r"\bchieu nay\b", " today afternoon "),
-    (r"\bsang nay\b", " today morning "),
-    (r"\btoi mai\b", " tomorrow evening "),
-    (r"\bchieu mai\b", " tomorrow afternoon "),
-    (r"\bsang mai\b", " tomorrow morning "),
-    (r"\bhom nay\b|\bbua nay\b", " today "),
-    (r"\bhom qua\b", " yesterday "),
-    (r"\bngay mai\b|\bmai\b", " tomorrow "),
-    (r"\bngay kia\b|\bngay mot\b", " in 2 days "),
-    (r"\bthu hai\b", " monday "), (r"\bthu ba\b", " tuesday "), (r"\bthu tu\b", " wednesday "),
-    (r"\bthu nam\b", " thursday "), (r"\bthu sau\b", " friday "), (r"\bthu bay\b", " saturday "),
-    (r"\bchu nhat\b", " sunday "),
-    (r"\bbuoi toi\b|\btoi\b", " evening "), (r"\bbuoi chieu\b|\bchieu\b", " afternoon "),
-    (r"\bbuoi sang\b|\bsang\b", " morning "),
-    (r"(\d{1,2})\s*(?:h|gio)\s*(\d{2})\b", r" \1:\2 "),
-    (r"(\d{1,2})\s*(?:h|gio)\s*(?:ruoi|30)\b", r" \1:30 "),
-    (r"(\d{1,2})\s*(?:h|gio)\b", r" \1:00 "),
+    (r"\bthu\s{0,2}(?:hai|2)\b|\bt2\b", " monday "),
+    (r"\bthu\s{0,2}(?:ba|3)\b|\bt3\b", " tuesday "),
+    (r"\bthu\s{0,2}(?:tu|4)\b|\bt4\b", " wednesday "),
+    (r"\bthu\s{0,2}(?:nam|5)\b|\bt5\b", " thursday "),
+    (r"\bthu\s{0,2}(?:sau|6)\b|\bt6\b", " friday "),
+    (r"\bthu\s{0,2}(?:bay|7)\b|\bt7\b", " saturday "),
+    (r"\bchu\s{0,2}nhat\b|\bcn\b", " sunday "),
+    (r"\bngay\s{0,2}(\d{1,2})\s{0,2}thang\s{0,2}(\d{1,2})\b", r" \1/\2 "),
+    (r"\b(\d{1,2})\s{0,2}thang\s{0,2}(\d{1,2})\b", r" \1/\2 "),
+    (r"\bngay\s{0,2}(\d{1,2})(?![\d/])", r" day \1 "),
+    (r"\bcuoi\s{0,2}tuan\s{0,2}(?:sau|toi)\b", " next_weekend "),
+    (r"\bcuoi\s{0,2}tuan(?:\s{0,2}nay)?\b", " this weekend "),
+    (r"\btuan\s{0,2}(?:sau|toi)\b", " next week "),
+    (r"\b(?:dem|toi)\s{0,2}nay\b", " today evening "),
+    (r"\bchieu\s{0,2}nay\b", " today afternoon "),
+    (r"\bsang\s{0,2}nay\b", " today morning "),
+    (r"\btoi\s{0,2}mai\b", " tomorrow evening "),
+    (r"\bchieu\s{0,2}mai\b", " tomorrow afternoon "),
+    (r"\bsang\s{0,2}mai\b", " tomorrow morning "),
+    (r"\bhom\s{0,2}nay\b|\bbua\s{0,2}nay\b", " today "),
+    (r"\bhom\s{0,2}qua\b", " yesterday "),
+    (r"\bngay\s{0,2}kia\b|\bngay\s{0,2}mot\b|\bmot\b(?=\s{0,2}(?:\d|evening|morning))",
+     " in 2 days "),
+    (r"\bngay\s{0,2}mai\b|\bmai\b", " tomorrow "),
+    (r"(\d{1,2})\s{0,2}(?:h|gio|g)\s{0,2}(\d{2})\b", r" \1:\2 "),
+    (r"(\d{1,2})\s{0,2}(?:h|gio|g)\s{0,2}(?:ruoi|30)\b", r" \1:30 "),
+    (r"(?<![\d:])(\d{1,2})\s{0,2}(?:h|gio|g)\b", r" \1:00 "),
+    (r"\bbuoi\s{0,2}toi\b|(?<=:\d\d )toi\b|\btoi(?=\s{1,2}(?:saturday|sunday|monday|tuesday"
+     r"|wednesday|thursday|friday|today|tomorrow|\d{1,2}/|day ))", " evening "),
+    (r"\bbuoi\s{0,2}chieu\b|\bchieu\b", " afternoon "),
+    (r"\bbuoi\s{0,2}sang\b|(?<=:\d\d )sang\b|\bsang(?=\s{1,2}(?:saturday|sunday|monday"
+     r"|tuesday|wednesday|thursday|friday|today|tomorrow|\d{1,2}/|day ))", " morning "),
+    (r"\btrua\b", " afternoon "),
 ]
 _KO = [
-    ("오늘 저녁", " today evening "), ("오늘 밤", " today evening "), ("오늘밤", " today evening "),
-    ("내일 저녁", " tomorrow evening "), ("내일 아침", " tomorrow morning "),
-    ("오늘", " today "), ("어제", " yesterday "), ("내일", " tomorrow "), ("모레", " in 2 days "),
-    ("월요일", " monday "), ("화요일", " tuesday "), ("수요일", " wednesday "),
-    ("목요일", " thursday "), ("금요일", " friday "), ("토요일", " saturday "),
-    ("일요일", " sunday "),
-    ("저녁", " evening "), ("밤", " evening "), ("오후", " afternoon "),
-    ("오전", " morning "), ("아침", " morning "),
-]
-_KO_TIME = [
-    (r"(\d{1,2})\s*시\s*(\d{1,2})\s*분", r" \1:\2 "),
-    (r"(\d{1,2})\s*시\s*반", r" \1:30 "),
-    (r"(\d{1,2})\s*시", r" \1:00 "),
+    (r"(\d{1,2})\s{0,2}월\s{0,2}(\d{1,2})\s{0,2}일", r" \2/\1 "),
+    (r"(?<![\d/])(\d{1,2})\s{0,2}일(?![가-힣])|(?<![\d/])(\d{1,2})\s{0,2}일(?=에|로|이|날)",
+     r" day \1\2 "),
+    (r"다음\s{0,2}주\s{0,2}주말|담주\s{0,2}주말", " next_weekend "),
+    (r"이번\s{0,2}주\s{0,2}주말|이번\s{0,2}주말|주말", " this weekend "),
+    (r"다음\s{0,2}주|담주|다음주", " next week "), (r"이번\s{0,2}주", " "),
+    (r"오늘\s{0,2}(?:저녁|밤)", " today evening "),
+    (r"내일\s{0,2}(?:저녁|밤)", " tomorrow evening "),
+    (r"내일\s{0,2}(?:아침|오전)", " tomorrow morning "),
+    (r"내일\s{0,2}오후", " tomorrow afternoon "),
+    (r"오늘", " today "), (r"어제", " yesterday "), (r"내일|낼", " tomorrow "),
+    (r"모레", " in 2 days "),
+    (r"월요일", " monday "), (r"화요일", " tuesday "), (r"수요일", " wednesday "),
+    (r"목요일", " thursday "), (r"금요일", " friday "), (r"토요일", " saturday "),
+    (r"일요일", " sunday "),
+    (r"저녁|밤", " evening "), (r"오후|점심", " afternoon "), (r"오전|아침", " morning "),
+    (r"정오", " 12:00 "),
+    (r"(\d{1,2})\s{0,2}시\s{0,2}(\d{1,2})\s{0,2}분", r" \1:\2 "),
+    (r"(\d{1,2})\s{0,2}시\s{0,2}반", r" \1:30 "),
+    (r"(\d{1,2})\s{0,2}시", r" \1:00 "),
 ]
 _EN = [
-    (r"\btonight\b|\bthis evening\b", " today evening "),
+    (r"\b(?:tonight|tonite|tonigth|2nite|2night|this evening)\b", " today evening "),
     (r"\bthis afternoon\b", " today afternoon "),
     (r"\bthis morning\b", " today morning "),
-    (r"\bday after tomorrow\b", " in 2 days "),
+    (r"\b(?:the )?day after (?:tomorrow|tmrw|tmr)\b", " in 2 days "),
+    (r"\b(?:tomorrow|tmrw|tmr|tmrow|tomorow|tommorow|tommorrow|tomorrw|tomoro|tomorro|2moro"
+     r"|2morrow|2mrw|2morow|tomorrows)\b", " tomorrow "),
+    (r"\b(?:tday|tdy|2day)\b", " today "),
+    (r"\b(?:mon|monady|monda)\b", " monday "),
+    (r"\b(?:tue|tues|tuseday|tusday|teusday|tuesay)\b", " tuesday "),
+    (r"\b(?:wed|weds|wednsday|wendesday|wensday|wedensday|wednesdy)\b", " wednesday "),
+    (r"\b(?:thur|thurs|thrusday|thursady|thurday|thursdy)\b", " thursday "),
+    (r"\b(?:fri|firday|fridya|friady|frday)\b", " friday "),
+    (r"\b(?:sat|saturady|saterday|satuday|satruday|saturdy|satarday)\b", " saturday "),
+    (r"\b(?:sun|sunady|sundy|sundya)\b", " sunday "),
+    (r"\b(?:weekend|wkend|w/e)\b", " weekend "),
+    (r"\bnext\s{1,3}weekend\b", " next_weekend "),
+    (r"\b(?:this\s{1,3})?weekend\b", " this weekend "),
     (r"\bnight\b", " evening "),
-    (r"\bnoon\b", " 12:00 "),
+    (r"\bnoon\b|\bmidday\b", " 12:00 "),
+    (r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,7}\.?\s{1,2}(\d{1,2})"
+     r"(?:st|nd|rd|th)?\b", r" \2/m\1 "),
+    (r"\b(\d{1,2})(?:st|nd|rd|th)?\s{1,2}(?:of\s{1,2})?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct"
+     r"|nov|dec)[a-z]{0,7}\b", r" \1/m\2 "),
 ]
-_CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)|\b(\d{1,2}):(\d{2})\b")
+_CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s{0,2}(am|pm|a\.m\.|p\.m\.)|\b(\d{1,2}):(\d{2})\b")
 # "at 7": an hour alone; 1 to 7 means the afternoon or evening at a spa
-_AT_HOUR = re.compile(r"\bat (\d{1,2})\b(?!\s*(?::|am\b|pm\b|a\.m|p\.m))")
+_AT_HOUR = re.compile(r"\b(?:at|around|by|luc) (\d{1,2})\b(?!\s{0,2}(?::|/|am\b|pm\b|a\.m|p\.m"
+                      r"|people|persons?|pax|guests?|nguoi|of us))")
 _PART = re.compile(r"\b(morning|afternoon|evening)\b")
+_NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/])"
+                           r"|(?<![\d/])(\d{1,2})[/.-](m[a-z]{3}|\d{1,2})(?:[/.-](\d{2,4}))?(?![\d/])")
+_DAY_OF_MONTH = re.compile(r"\bday (\d{1,2})\b")
+_IN_DAYS = re.compile(r"\bin (\d{1,3}|a|one|two|three) (days?|weeks?)\b")
+_WEEKDAY = re.compile(r"\b(next |this |coming )?(monday|tuesday|wednesday|thursday|friday"
+                      r"|saturday|sunday)\b")
 _DAYWORDS = re.compile(
-    r"\b(today|tomorrow|yesterday|in \d+ days?"
-    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-    r"|\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{4}-\d{2}-\d{2}"
-    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}"
-    r"|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
-    r"|next week)\b")
+    r"\b(today|tomorrow|yesterday|in (?:\d{1,3}|a|one|two|three) (?:days?|weeks?)"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|day \d{1,2}"
+    r"|\d{1,2}[/.-](?:m[a-z]{3}|\d{1,2})(?:[/.-]\d{2,4})?|\d{4}-\d{1,2}-\d{1,2}"
+    r"|next week|this weekend|next weekend)\b")
+_COUNT_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3}
 
 
 def english(text: str) -> str:
     """The day and time words of ``text`` in English, Vietnamese folded first."""
-    out = text.lower()
-    for korean, word in _KO:
-        out = out.replace(korean, word)
-    for pattern, word in _KO_TIME:
+    out = text[:MAX_CHARS].lower()
+    for pattern, word in _KO:
+        out = re.sub(pattern, word, out)
+    for pattern, word in _VI_MARKED:
         out = re.sub(pattern, word, out)
     out = fold(out)
     for pattern, word in _VI + _EN:
         out = re.sub(pattern, word, out)
-    return re.sub(r"\s+", " ", out).strip()
+    return re.sub(r"\s+", " ", out.replace("next_weekend", "next weekend")).strip()
 
 
 def has_time_words(text: str) -> bool:
@@ -140,7 +217,8 @@ def has_time_words(text: str) -> bool:
                 or _AT_HOUR.search(words))
 
 
-def _clock(words: str) -> tuple[int, int] | None:
+def _clock(words: str) -> tuple[int, int, bool] | None:
+    """Hour, minute, and whether am/pm was said."""
     match = _CLOCK.search(words)
     if not match:
         return None
@@ -152,60 +230,179 @@ def _clock(words: str) -> tuple[int, int] | None:
         hour += 12
     if suffix.startswith("a") and hour == 12:
         hour = 0
-    if hour > 23 or minute > 59:
+    if hour > 23 or minute > 59 or (suffix and int(match.group(1)) > 12):
         return None
+    return hour, minute, bool(suffix)
+
+
+def _day_month(day: int, month: int, year: int | None, now: dt.datetime) -> dt.date | None:
+    """A day of a month; without a year, this year's unless it is long gone (then next year's)."""
+    try:
+        if year is not None:
+            return dt.date(year if year > 99 else 2000 + year, month, day)
+        date = dt.date(now.year, month, day)
+    except ValueError:
+        return None
+    if date < now.date() - dt.timedelta(days=31):
+        try:
+            return dt.date(now.year + 1, month, day)
+        except ValueError:
+            return None
+    return date
+
+
+def _numeric(match: "re.Match[str]", now: dt.datetime) -> dt.date | None:
+    if match.group(1):
+        try:
+            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            return None
+    first, second = int(match.group(4)), match.group(5)
+    year = int(match.group(6)) if match.group(6) else None
+    if second.startswith("m"):
+        month = _MONTHS.get(second[1:4])
+        return _day_month(first, month, year, now) if month else None
+    month = int(second)
+    if month > 12 and first <= 12:  # "12/28": written month first
+        first, month = month, first
+    return _day_month(first, month, year, now)
+
+
+def _weekday_dates(match: "re.Match[str]", words: str, now: dt.datetime) -> List[dt.date]:
+    """The day or days a weekday can mean: the coming one; two when it is unclear."""
+    today = now.date()
+    target = _WEEKDAYS.index(match.group(2))
+    ahead = (target - today.weekday()) % 7
+    coming = today + dt.timedelta(days=ahead)
+    if "next week" in words:
+        monday = today + dt.timedelta(days=7 - today.weekday())
+        return [monday + dt.timedelta(days=target)]
+    qualifier = (match.group(1) or "").strip()
+    if qualifier == "next" and 0 < ahead <= 3:
+        return [coming, coming + dt.timedelta(days=7)]
+    if qualifier == "next" and ahead == 0:
+        return [coming + dt.timedelta(days=7)]
+    if ahead == 0 and qualifier != "this":
+        return [coming, coming + dt.timedelta(days=7)]
+    return [coming]
+
+
+def _weekend(words: str, now: dt.datetime) -> List[dt.date]:
+    today = now.date()
+    saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7)
+    if today.weekday() == 6 and "next weekend" not in words:
+        # on a Sunday, "this weekend" is today, or the coming one
+        return [today, today + dt.timedelta(days=6), today + dt.timedelta(days=7)]
+    if "next weekend" in words:
+        saturday += dt.timedelta(days=7)
+    return [saturday, saturday + dt.timedelta(days=1)]
+
+
+def _dates(words: str, now: dt.datetime) -> List[dt.date] | str:
+    """The day or days ``words`` name: [] for none, "which_day" for a week without a day."""
+    today = now.date()
+    if re.search(r"\b(?:this|next) weekend\b", words):
+        return _weekend(words, now)
+    numeric = _NUMERIC_DATE.search(words)
+    if numeric:
+        found = _numeric(numeric, now)
+        return [found] if found else "bad_date"
+    weekday = _WEEKDAY.search(words)
+    if weekday:
+        return _weekday_dates(weekday, words, now)
+    if "next week" in words:
+        return "which_day"
+    relative = re.search(r"\b(today|tomorrow|yesterday)\b", words)
+    if relative:
+        shift = {"today": 0, "tomorrow": 1, "yesterday": -1}[relative.group(1)]
+        return [today + dt.timedelta(days=shift)]
+    within = _IN_DAYS.search(words)
+    if within:
+        count = _COUNT_WORDS.get(within.group(1)) or int(within.group(1))
+        return [today + dt.timedelta(days=count * (7 if within.group(2).startswith("w") else 1))]
+    day = _DAY_OF_MONTH.search(words)
+    if day:
+        number = int(day.group(1))
+        for months in range(0, 2):
+            month = (today.month - 1 + months) % 12 + 1
+            year = today.year + (today.month - 1 + months) // 12
+            try:
+                date = dt.date(year, month, number)
+            except ValueError:
+                continue
+            if date >= today:
+                return [date]
+        return "bad_date"
+    return _dateparser(words, now)
+
+
+_MONTH_WORD = re.compile(r"\b(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,7}\b"
+                         r"|\bmay\b(?=\s{0,2}\d)|(?<=\d )may\b|\bthang\b|월")
+
+
+def _dateparser(words: str, now: dt.datetime) -> List[dt.date]:
+    """What ``dateparser`` reads in a short text naming a month that the forms above missed."""
+    if len(words) > 60 or not _MONTH_WORD.search(words):
+        return []
+    import dateparser
+
+    settings = {"TIMEZONE": TIMEZONE, "PREFER_DATES_FROM": "future", "DATE_ORDER": "DMY",
+                "REQUIRE_PARTS": ["day", "month"], "RELATIVE_BASE": now.replace(tzinfo=None)}
+    phrase = _CLOCK.sub(" ", _PART.sub(" ", words))
+    parsed = dateparser.parse(phrase, languages=["en"], settings=settings)  # type: ignore[arg-type]
+    return [parsed.date()] if parsed else []
+
+
+def _hour(clock: tuple[int, int, bool] | None, part: str | None) -> tuple[int, int] | None:
+    if clock is None:
+        return None
+    hour, minute, said = clock
+    if not said and part in ("afternoon", "evening") and hour < 12:
+        hour += 12
+    elif not said and part is None and 1 <= hour <= 7:
+        hour += 12  # "7h", "7시", "at 7": a spa's 7 is in the evening
     return hour, minute
 
 
-def _date(words: str, now: dt.datetime) -> dt.date | None:
-    import dateparser
-    from dateparser.search import search_dates
-
-    match = _DAYWORDS.search(words)
-    if not match:
-        return None
-    phrase = match.group(0)
-    if phrase == "next week":
-        return (now + dt.timedelta(days=7)).date()
-    settings = {"TIMEZONE": TIMEZONE, "RETURN_AS_TIMEZONE_AWARE": True,
-                "PREFER_DATES_FROM": "future", "DATE_ORDER": "DMY",
-                "RELATIVE_BASE": now.replace(tzinfo=None)}
-    parsed = dateparser.parse(phrase, languages=["en"], settings=settings)  # type: ignore[arg-type]
-    if parsed is None:
-        found = search_dates(phrase, languages=["en"], settings=settings)  # type: ignore[arg-type]
-        parsed = found[0][1] if found else None
-    return parsed.date() if parsed else None
-
-
-def parse(text: str, now: dt.datetime, base: "When | None" = None) -> "When | None | str":
+def parse(text: str, now: dt.datetime, base: "When | None" = None) -> "When | Choices | str | None":
     """The day and time ``text`` asks for.
 
-    Returns a ``When``; ``"no_time"`` for a day without a time or part of day;
-    None when no day or time can be read. ``base`` (an earlier answer) gives the
-    day when only a new time is said ("change the time to 8pm").
+    Returns a ``When``; ``Choices`` when it can mean more than one day;
+    ``"no_time"`` for a day without a time or part of day; ``"which_day"`` for
+    a week without its day; None when no day or time can be read. ``base`` (an
+    earlier answer, or a day said before) gives the day when only a time is said.
     """
     now = now.astimezone(TZ)
     words = english(text)
-    clock = _clock(words)
     part_match = _PART.search(words)
     part = part_match.group(1) if part_match else None
+    clock = _clock(words)
     at_hour = _AT_HOUR.search(words)
     if clock is None and at_hour and 1 <= int(at_hour.group(1)) <= 12:
-        hour = int(at_hour.group(1))
-        clock = (hour + 12 if hour <= 7 and part is None else hour, 0)
-    date = _date(words, now)
-    if date is None and (clock or part):
-        date = base.date if base else now.date()
-    if date is None:
+        clock = (int(at_hour.group(1)), 0, False)
+    hour = _hour(clock, part)
+    dates = _dates(words, now)
+    if isinstance(dates, str):
+        return dates if dates == "which_day" else None
+    if not dates and _MONTH_WORD.search(words):
+        return None  # a month named but its day not read: ask, never guess today
+    if not dates and (hour or part):
+        dates = [base.date if base else now.date()]
+    if not dates:
         return None
-    if clock:
-        hour, minute = clock
-        if part in ("afternoon", "evening") and hour < 12:
-            hour += 12
-        return When(date, hour, minute)
-    if part:
-        return When(date, part=part)
-    return "no_time"
+    options = tuple(When(day, hour[0], hour[1]) if hour else When(day, part=part)
+                    for day in dates)
+    if len(options) > 1:
+        return Choices(options)
+    if not options[0].complete:
+        return "no_time"
+    return options[0]
+
+
+def day_of(text: str, now: dt.datetime) -> dt.date | None:
+    """The one day ``text`` names (for a day said without a time)."""
+    dates = _dates(english(text), now.astimezone(TZ))
+    return dates[0] if isinstance(dates, list) and len(dates) == 1 else None
 
 
 def problem(when: When, now: dt.datetime) -> str | None:
