@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Protocol, Tuple
 
@@ -222,9 +223,60 @@ class SharedLimiter:
         return True, retry
 
 
-def slow_down(text: str) -> str:
-    """The "slow down" message in the language of ``text`` (no tracker is read)."""
-    return say("slow_down", detect(text))
+def slow_down(language: str | None) -> str:
+    """The "slow down" message in ``language`` (``conversation_language``'s)."""
+    return say("slow_down", language)
+
+
+class RecentLanguages:
+    """The language each recent conversation was answered in, in this process.
+
+    Bounded (least recently used first out), so a flood of refused messages
+    reads the tracker store at most once per conversation and worker.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._known: OrderedDict[str, str | None] = OrderedDict()
+
+    def note(self, sender_id: str, language: str | None) -> None:
+        """Remember ``language`` (None: the stored conversation has none) for ``sender_id``."""
+        self._known[sender_id] = language
+        self._known.move_to_end(sender_id)
+        while len(self._known) > self.size:
+            self._known.popitem(last=False)
+
+    def known(self, sender_id: str) -> bool:
+        return sender_id in self._known
+
+    def get(self, sender_id: str) -> str | None:
+        return self._known.get(sender_id)
+
+
+RECENT_LANGUAGES = RecentLanguages()
+
+
+async def conversation_language(agent: Any, sender_id: str, text: str = "") -> str:
+    """The language the conversation has been in, for a message that is not processed.
+
+    The language its last answered turn was in (this process's memory, else
+    the stored conversation's ``language`` slot); for a conversation with none
+    yet, the message's own language; else English. A refused message does not
+    change the conversation's language, so a visitor chatting in Vietnamese who
+    sends "ok" or "hello?" too fast is still asked in Vietnamese to slow down.
+    """
+    if not RECENT_LANGUAGES.known(sender_id):
+        store = getattr(agent, "tracker_store", None)
+        try:
+            tracker = await store.retrieve(sender_id) if store is not None else None
+        except Exception:  # the refusal must still be sent: fall back to the message
+            logger.warning("conversation language of %s: the tracker store failed",
+                           shown(sender_id))
+            tracker = None
+        slot = tracker.get_slot("language") if tracker is not None else None
+        RECENT_LANGUAGES.note(sender_id, slot if slot in LANGUAGES else None)
+    language = RECENT_LANGUAGES.get(sender_id) or detect(text)
+    return language if language in LANGUAGES else "en"
 
 
 async def visitor_language(agent: Any, sender: str, text: str,
@@ -313,10 +365,15 @@ class CountingOutput(Protocol):
 
 @dataclass
 class Handled:
-    """The outcome, and for a limited message the seconds until it may be sent again."""
+    """The outcome; for a limited message, when to retry and the language to say so in.
+
+    ``retry_after`` is in seconds; ``language`` is the conversation's
+    (``conversation_language``), not the refused message's.
+    """
 
     outcome: Outcome
     retry_after: int = 0
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -356,7 +413,8 @@ async def handle_visitor_message(message: VisitorMessage, pipeline: Pipeline) ->
     sender_id = conversation_id(channel, sender)
     allowed, retry_after = limiter.check(agent, sender_id, message.address)
     if not allowed:
-        return Handled(Outcome.LIMITED, retry_after)
+        return Handled(Outcome.LIMITED, retry_after,
+                       await conversation_language(agent, sender_id, text))
     text = await checked_payload(agent, sender_id, text)
     if not text:
         return Handled(Outcome.EMPTY)
@@ -366,6 +424,7 @@ async def handle_visitor_message(message: VisitorMessage, pipeline: Pipeline) ->
     if message.address:
         metadata[CLIENT_KEY_NOTE] = client_key(message.address)
     language = await visitor_language(agent, sender_id, text, metadata)
+    RECENT_LANGUAGES.note(sender_id, language)
     if hasattr(output, "language"):  # rendering channels speak the visitor's language
         output.language = language  # type: ignore[attr-defined]
     await pipeline.on_new_message(UserMessage(  # type: ignore[arg-type]

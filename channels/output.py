@@ -45,7 +45,8 @@ async def handle_and_render(message: VisitorMessage, pipeline: Pipeline) -> None
     handled = await handle_visitor_message(message, pipeline)
     if handled.outcome is Outcome.LIMITED:
         output: RenderingOutput = message.output  # type: ignore[assignment]
-        await output.deliver(message.sender, Reply(text=slow_down(message.text)))
+        await output.deliver(message.sender, Reply(text=slow_down(handled.language),
+                                                  language=handled.language))
 
 
 class ProviderOutput(RenderingOutput):

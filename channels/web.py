@@ -181,6 +181,7 @@ class WebChatInput(SocketIOInput):
                                address=self.addresses.get(sid)),
                 Pipeline(on_new_message, self.limiter, self.agent))
             if handled.outcome is Outcome.LIMITED:
-                await output.deliver(sender, Reply(text=slow_down(text)))
+                await output.deliver(sender, Reply(text=slow_down(handled.language),
+                                                   language=handled.language))
 
         return hook
