@@ -65,8 +65,13 @@ def counterpart(english: Dict[str, Any], variants: List[Dict[str, Any]],
     return None
 
 
+# A Korean ordinal (제2의 심장, "the second heart"): English writes it as a word.
+KOREAN_ORDINAL = re.compile(r"제\d+의")
+
+
 def numbers(text: str) -> set:
-    return {re.sub(r"\s*[–—~\-]\s*", "-", n) for n in NUMBER.findall(text or "")}
+    text = KOREAN_ORDINAL.sub("", text or "")
+    return {re.sub(r"\s*[–—~\-]\s*", "-", n) for n in NUMBER.findall(text)}
 
 
 def pairs() -> List[Tuple[str, int, str]]:
