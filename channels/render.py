@@ -279,8 +279,8 @@ CHANNEL_TEXTS: Dict[str, Dict[str, str]] = {
     "media": {
         "en": "I can only read text — please type your question, or call/WhatsApp the team:",
         "vi": "Mình chỉ đọc được tin nhắn chữ — bạn vui lòng gõ câu hỏi, hoặc gọi điện/"
-              "WhatsApp cho đội ngũ spa:",
-        "ko": "저는 글자만 읽을 수 있어요 — 질문을 입력해 주시거나, 스파 팀에 전화/WhatsApp "
+              "WhatsApp cho nhân viên spa:",
+        "ko": "저는 글자만 읽을 수 있어요 — 질문을 입력해 주시거나, 스파 직원에게 전화/WhatsApp "
               "해 주세요:",
     },
     "sticker": {

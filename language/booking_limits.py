@@ -13,20 +13,21 @@ LIMIT_TEXTS: Dict[str, Dict[str, str]] = {
         "en": "You have already sent us several booking requests, so I haven't added this one. "
               "The Panda Spa team will get back to you about them; to change or add a booking, "
               "please contact the team directly:",
-        "vi": "Bạn đã gửi cho chúng tôi nhiều yêu cầu đặt lịch nên tôi chưa thêm yêu cầu này. "
-              "Đội ngũ Panda Spa sẽ liên hệ lại với bạn; để thay đổi hoặc thêm lịch hẹn, vui "
-              "lòng liên hệ trực tiếp với đội ngũ:",
+        "vi": "Bạn đã gửi cho bên mình nhiều yêu cầu đặt lịch rồi nên mình chưa thêm yêu cầu "
+              "này nha. Nhân viên Panda Spa sẽ liên hệ lại với bạn; muốn đổi hoặc thêm lịch "
+              "hẹn thì bạn liên hệ trực tiếp với nhân viên nhé:",
         "ko": "이미 여러 건의 예약 요청을 보내 주셔서 이번 요청은 추가하지 않았어요. Panda Spa "
-              "팀이 곧 연락드릴 거예요. 예약을 변경하거나 추가하시려면 팀에 직접 문의해 주세요:",
+              "직원이 곧 연락드릴 거예요. 예약을 변경하거나 추가하시려면 직원에게 직접 문의해 "
+              "주세요:",
     },
     # the same request as one still open: that one stands
     "booking_duplicate": {
         "en": "We already have this booking request (#{id}): the Panda Spa team will confirm "
               "it with you. Nothing is final until they do. You can also reach them here:",
-        "vi": "Chúng tôi đã nhận yêu cầu đặt lịch này (#{id}): đội ngũ Panda Spa sẽ xác nhận "
-              "với bạn. Lịch hẹn chưa chính thức cho đến khi được xác nhận. Bạn cũng có thể "
-              "liên hệ:",
-        "ko": "이 예약 요청(#{id})은 이미 접수되었어요. Panda Spa 팀이 확인 연락을 드릴 "
+        "vi": "Bên mình đã nhận yêu cầu đặt lịch này rồi (#{id}): nhân viên Panda Spa sẽ xác "
+              "nhận với bạn. Lịch hẹn chưa chính thức cho đến khi được xác nhận. Bạn cũng có "
+              "thể liên hệ:",
+        "ko": "이 예약 요청(#{id})은 이미 접수되었어요. Panda Spa 직원이 확인 연락을 드릴 "
               "거예요. 확인 전까지는 확정이 아니에요. 이곳으로도 문의하실 수 있어요:",
     },
 }
