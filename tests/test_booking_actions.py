@@ -1,6 +1,7 @@
 """actions/booking.py run with rasa_sdk's real Tracker and dispatcher on a SQLite file, no network:
 nothing stored before Send, quiet re-asks after buttons, the last look, the kept language."""
 import asyncio
+import datetime as dt
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
@@ -14,7 +15,9 @@ from actions import booking as actions
 from booking import dialogue
 from storage import bookings
 
-FULL = {dialogue.TIME: "2026-11-23 19:00", dialogue.PEOPLE: 2, dialogue.LOCATION: "225",
+# a day ahead of today: the store refuses a request for a time that has passed
+DAY = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+FULL = {dialogue.TIME: f"{DAY} 19:00", dialogue.PEOPLE: 2, dialogue.LOCATION: "225",
         dialogue.MASSAGE: "foot", dialogue.NAME: "Lan", dialogue.CONTACT: "+84901234567",
         dialogue.CONTACT_METHOD: "phone"}
 

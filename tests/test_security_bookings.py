@@ -236,7 +236,7 @@ def test_the_e_mail_links_the_conversation_the_console_shows(
     from booking import mailer
 
     url = f"sqlite:///{tmp_path / 'conversations.db'}"
-    secret = "shared-console-key"
+    secret = "test-shared-console-key"
     sender = "whatsapp:+84901234567"
     engine = bookings.make_engine(url)
     db.metadata.create_all(engine)
