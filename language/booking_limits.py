@@ -13,11 +13,12 @@ LIMIT_TEXTS: Dict[str, Dict[str, str]] = {
         "en": "You have already sent us several booking requests, so I haven't added this one. "
               "The Panda Spa team will get back to you about them; to change or add a booking, "
               "please contact the team directly:",
-        "vi": "Bạn đã gửi cho bên mình nhiều yêu cầu đặt lịch rồi nên mình chưa thêm yêu cầu "
-              "này nha. Nhân viên Panda Spa sẽ liên hệ lại với bạn; muốn đổi hoặc thêm lịch "
-              "hẹn thì bạn liên hệ trực tiếp với nhân viên nhé:",
+        "vi": "Bạn đã gửi cho bên mình nhiều yêu cầu đặt lịch rồi nên mình không thêm yêu cầu "
+              "này nữa. Nhân viên Panda Spa sẽ liên hệ lại với bạn về các yêu cầu trước; muốn "
+              "đổi hoặc thêm lịch hẹn thì bạn liên hệ trực tiếp với nhân viên nhé:",
         "ko": "이미 여러 건의 예약 요청을 보내 주셔서 이번 요청은 추가하지 않았어요. Panda Spa "
-              "직원이 곧 연락드릴 거예요. 예약을 변경하거나 추가하시려면 직원에게 직접 문의해 "
+              "직원이 앞서 보내 주신 요청에 대해 연락드릴 거예요. 예약을 변경하거나 "
+              "추가하시려면 직원에게 직접 문의해 "
               "주세요:",
     },
     # the same request as one still open: that one stands
@@ -26,7 +27,7 @@ LIMIT_TEXTS: Dict[str, Dict[str, str]] = {
               "it with you. Nothing is final until they do. You can also reach them here:",
         "vi": "Bên mình đã nhận yêu cầu đặt lịch này rồi (#{id}): nhân viên Panda Spa sẽ xác "
               "nhận với bạn. Lịch hẹn chưa chính thức cho đến khi được xác nhận. Bạn cũng có "
-              "thể liên hệ:",
+              "thể liên hệ nhân viên qua:",
         "ko": "이 예약 요청(#{id})은 이미 접수되었어요. Panda Spa 직원이 확인 연락을 드릴 "
               "거예요. 확인 전까지는 확정이 아니에요. 이곳으로도 문의하실 수 있어요:",
     },

@@ -23,7 +23,7 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "en": "Sorry, I couldn't answer that just now. The Panda Spa team can help you:",
         "vi": "Xin lỗi, lúc này mình chưa trả lời được câu này. Nhân viên Panda Spa có thể "
               "giúp bạn:",
-        "ko": "죄송해요, 지금은 답변드릴 수 없어요. Panda Spa 직원이 도와드릴 거예요:",
+        "ko": "죄송해요, 지금은 답변드릴 수 없어요. Panda Spa 직원이 도와드릴 수 있어요:",
     },
     # unsure of the question: "did you mean" and its last button
     "did_you_mean": {
