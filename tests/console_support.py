@@ -1,15 +1,18 @@
 """The staff console's test fixtures: real conversations, fresh databases, a served app."""
 import json
+import re
 import subprocess
 import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Tuple
 
 import pytest
 import requests
 import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from channels.signatures import hub_signature
@@ -154,6 +157,33 @@ def pg_admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+def fresh_postgres_database(admin: str, prefix: str) -> str:
+    """A new, empty database on the PostgreSQL server of ``admin``; its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return admin.rsplit("/", 1)[0] + f"/{name}"
+
+
+def staff_app(database: str, secret: str) -> Tuple[Flask, FlaskClient]:
+    """The console app in process, with staff "lan" logged in on its test client."""
+    from console.auth import create_staff
+
+    app = create_app({"TESTING": True, "DATABASE_URL": database, "SECRET_KEY": secret,
+                      "SESSION_COOKIE_SECURE": False})
+    with app.app_context():
+        create_staff("lan", PASSWORD)
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token, "the log-in page carries a CSRF token"
+    client.post("/login", data={"username": "lan", "password": PASSWORD,
+                                "csrf_token": token.group(1)})
+    return app, client
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh database holding the recorded conversations (FIXTURE), for this test alone."""
@@ -161,13 +191,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         url = f"sqlite:///{tmp_path / 'console.db'}"
         seed_events(url)
         return url
-    admin = request.getfixturevalue("pg_admin")
-    name = f"console_{uuid.uuid4().hex[:10]}"
-    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    engine.dispose()
-    url = admin.rsplit("/", 1)[0] + f"/{name}"
+    url = fresh_postgres_database(request.getfixturevalue("pg_admin"), "console")
     seed_events(url)
     return url
 

@@ -5,9 +5,7 @@ The real action server (``python -m actions.server``) on a free loopback port,
 with a fresh SQLite conversation database.
 """
 import datetime as dt
-import os
 import subprocess
-import time
 from pathlib import Path
 from typing import Any, Dict, Iterator
 
@@ -16,7 +14,7 @@ import requests
 import sqlalchemy as sa
 
 from storage import bookings
-from tests.support.servers import ROOT, VENV_BIN, free_port
+from tests.support.servers import VENV_BIN, free_port, spawn, wait_until
 
 TOKEN = "test-shared-action-token"
 
@@ -26,30 +24,16 @@ def actions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, str]
     work = tmp_path_factory.mktemp("actions")
     port = free_port()
     url = f"sqlite:///{work / 'conversations.db'}"
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(work), "ENV_FILE": "",
-           "ACTION_SERVER_TOKEN": TOKEN, "TRACKER_DB_URL": url, "SMTP_URL": "",
-           "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "3"}
-    log = open(work / "actions.log", "w")
-    server = subprocess.Popen([str(VENV_BIN / "python"), "-m", "actions.server", "--port",
-                               str(port)], cwd=ROOT, env=env, stdout=log,
-                              stderr=subprocess.STDOUT)
+    env = {"ENV_FILE": "", "ACTION_SERVER_TOKEN": TOKEN, "TRACKER_DB_URL": url,
+           "SMTP_URL": ""}
+    server = spawn([str(VENV_BIN / "python"), "-m", "actions.server", "--port", str(port)],
+                   work / "actions.log", env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if requests.get(f"{base}/health", timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((work / "actions.log").read_text())
-            time.sleep(0.3)
-        yield {"url": base, "db": url, "log": str(work / "actions.log")}
+        wait_until(f"{base}/health", server, timeout=120)
+        yield {"url": base, "db": url, "log": str(server.log)}
     finally:
-        server.terminate()
-        server.wait(30)
-        log.close()
+        server.stop()
 
 
 def call(action: str, slots: Dict[str, Any], sender: str = "rest:forger") -> Dict[str, Any]:

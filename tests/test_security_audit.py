@@ -18,7 +18,7 @@ from flask import Flask
 
 from console import create_app
 from storage import bookings
-from tests.console_support import CONSOLE_KEY, PASSWORD, flask_cli
+from tests.console_support import CONSOLE_KEY, PASSWORD, flask_cli, staff_app
 from tests.test_console import csrf, logged_in
 
 
@@ -157,16 +157,7 @@ def test_unknown_or_bad_query_arguments_get_a_400(console: str, params: Dict[str
 
 def test_the_history_of_a_page_is_read_in_one_query(database: str) -> None:
     add_requests(database, 25)
-    app = create_app({"TESTING": True, "DATABASE_URL": database, "SECRET_KEY": CONSOLE_KEY,
-                      "SESSION_COOKIE_SECURE": False})
-    with app.app_context():
-        from console.auth import create_staff
-
-        create_staff("lan", PASSWORD)
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    client.post("/login", data={"username": "lan", "password": PASSWORD,
-                                "csrf_token": csrf(page)})
+    app, client = staff_app(database, CONSOLE_KEY)
     client.get("/bookings")  # tables made, caches warm
     statements: List[str] = []
 

@@ -15,12 +15,12 @@ from typing import Any, Dict, Iterator, List
 import pytest
 import sqlalchemy as sa
 
-from console import create_app, db
+from console import db
 from console.privacy import pseudonym
 from storage import bookings
 from storage.booking_checks import InvalidBooking
 from storage.bookings import Caps, Outcome
-from tests.console_support import PASSWORD
+from tests.console_support import fresh_postgres_database, staff_app
 from tests.support.servers import free_port
 from tests.test_booking_bot import Smtp
 
@@ -41,13 +41,7 @@ def request(sender: str, key: str | None = None, **values: Any) -> Dict[str, Any
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'conversations.db'}"
-    admin = request.getfixturevalue("pg_admin")
-    name = f"bookings_{uuid.uuid4().hex[:10]}"
-    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    engine.dispose()
-    return admin.rsplit("/", 1)[0] + f"/{name}"
+    return fresh_postgres_database(request.getfixturevalue("pg_admin"), "bookings")
 
 
 @pytest.fixture
@@ -260,16 +254,7 @@ def test_the_e_mail_links_the_conversation_the_console_shows(
     assert "+84901234567" not in body.split("Conversation:")[1]
     path = body.split("https://staff.example", 1)[1].split()[0]
     assert path == f"/conversations/{pseudonym(sender, secret)}"
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": secret,
-                      "SESSION_COOKIE_SECURE": False})
-    with app.app_context():
-        from console.auth import create_staff
-
-        create_staff("lan", PASSWORD)
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    client.post("/login", data={"username": "lan", "password": PASSWORD, "csrf_token": token})
+    app, client = staff_app(url, secret)
     assert client.get(path).status_code == 200
     app.extensions["engine"].dispose()
 

@@ -4,15 +4,12 @@ A forged Host header never reaches embed.js, and every answer forbids framing
 and content sniffing.
 """
 import json
-import os
-import subprocess
-import time
 from typing import Iterator
 
 import pytest
 import requests
 
-from tests.support.servers import ROOT, VENV_BIN, free_port
+from tests.support.servers import VENV_BIN, free_port, spawn, wait_until
 
 SITE = "https://pandaspa.vn"
 
@@ -21,27 +18,17 @@ SITE = "https://pandaspa.vn"
 def page_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     work = tmp_path_factory.mktemp("web")
     port = free_port()
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(work), "ENV_FILE": "",
-           "WEB_ALLOWED_ORIGINS": f"{SITE},http://127.0.0.1:{port}", "WEB_PORT": str(port),
-           "RASA_PORT": "5999", "WEB_PUBLIC_URL": "", "RASA_PUBLIC_URL": ""}
-    server = subprocess.Popen([str(VENV_BIN / "python"), "-m", "scripts.web", "--port",
-                               str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    env = {"ENV_FILE": "", "WEB_ALLOWED_ORIGINS": f"{SITE},http://127.0.0.1:{port}",
+           "WEB_PORT": str(port), "RASA_PORT": "5999", "WEB_PUBLIC_URL": "",
+           "RASA_PUBLIC_URL": ""}
+    server = spawn([str(VENV_BIN / "python"), "-m", "scripts.web", "--port", str(port)],
+                   work / "web.log", env)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(url, timeout=2)
-                break
-            except requests.ConnectionError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        wait_until(url, server, timeout=30)
         yield url
     finally:
-        server.terminate()
-        server.wait(10)
+        server.stop()
 
 
 def embed_settings(body: str) -> dict:
