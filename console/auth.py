@@ -105,10 +105,7 @@ def _throttle_keys(username: str) -> tuple:
 
 
 def _login_counters() -> SQLState:
-    app = current_app
-    if "login_counters" not in app.extensions:
-        app.extensions["login_counters"] = SQLState(db.engine())
-    return app.extensions["login_counters"]
+    return db.app_resource("login_counters", lambda: SQLState(db.engine()))
 
 
 def throttled(username: str) -> bool:

@@ -4,7 +4,8 @@ The URL is the tracker store's: ``TRACKER_DB_URL`` when set, otherwise the
 SQLite file named in endpoints.yml. The engine is made once, on first use.
 """
 import datetime as dt
-from typing import Any, Dict, List
+import threading
+from typing import Any, Callable, Dict, List, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g
@@ -51,18 +52,39 @@ reveals = sa.Table(
 )
 
 
+_SETUP_LOCK = threading.RLock()  # a resource may be made from another's maker
+T = TypeVar("T")
+
+
+def app_resource(name: str, make: Callable[[], T]) -> T:
+    """``app.extensions[name]``, made once by ``make`` even when requests race.
+
+    The first requests of a threaded server arrive together: without the lock,
+    two of them would each make the resource, and one would try to create
+    tables the other is creating.
+    """
+    extensions = current_app.extensions
+    if name not in extensions:
+        with _SETUP_LOCK:
+            if name not in extensions:
+                extensions[name] = make()
+    return extensions[name]
+
+
+def _new_engine(url: str) -> sa.engine.Engine:
+    kwargs: Dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
+    made = sa.create_engine(url, **kwargs)
+    metadata.create_all(made)
+    ensure_indexes(made)
+    return made
+
+
 def engine() -> sa.engine.Engine:
     """The app's engine, made on first use and kept for the app's life."""
-    app = current_app
-    if "engine" not in app.extensions:
-        url = app.config["DATABASE_URL"] or configured_url()
-        kwargs: Dict[str, Any] = {"pool_pre_ping": True}
-        if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
-        app.extensions["engine"] = sa.create_engine(url, **kwargs)
-        metadata.create_all(app.extensions["engine"])
-        ensure_indexes(app.extensions["engine"])
-    return app.extensions["engine"]
+    return app_resource("engine", lambda: _new_engine(
+        current_app.config["DATABASE_URL"] or configured_url()))
 
 
 def connection() -> sa.engine.Connection:

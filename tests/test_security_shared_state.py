@@ -99,3 +99,36 @@ def test_a_refused_new_conversation_stays_refused(two_servers: Any) -> None:
     assert [one.check(None, "rest:c", address)[0], two.check(None, "rest:c", address)[0],
             one.check(None, "rest:c", address)[0]] == [False, False, False]
     assert two.check(None, "rest:a", address)[0] is True  # a known conversation goes on
+
+
+def test_servers_starting_together_on_a_new_database_all_find_both_tables(
+        tmp_path: Path) -> None:
+    """SQLite commits each CREATE TABLE alone: a server that finds one table made must
+    not go on while the other is still missing (a first log-in once got a 500 so)."""
+    import threading
+
+    failures = []
+    for round_ in range(24):
+        url = f"sqlite:///{tmp_path / f'round{round_}.db'}"
+        engines = [sa.create_engine(url, connect_args={"timeout": 15}) for _ in range(4)]
+        start = threading.Barrier(len(engines))
+
+        def serve(engine: sa.engine.Engine, start: threading.Barrier = start) -> None:
+            start.wait()
+            try:
+                state = SQLState(engine)
+                state.hit("login-addr:203.0.113.1", 5, 60)
+                state.claim("replay:web:1", 60)
+            except Exception as error:  # noqa: BLE001 - every failure is reported below
+                failures.append(repr(error))
+
+        threads = [threading.Thread(target=serve, args=(engine,)) for engine in engines]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert set(sa.inspect(engines[0]).get_table_names()) >= {
+            "panda_counters", "panda_seen_ids"}
+        for engine in engines:
+            engine.dispose()
+    assert failures == []
