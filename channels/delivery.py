@@ -27,6 +27,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUtter
 from channels.http import SendResult, post
 from channels.render import Reply
 from storage.pseudonyms import shown
+from storage.schema import create_together
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +154,8 @@ class SentMessages:
     def _ready_engine(self, agent: Any) -> sa.engine.Engine | None:
         engine = _engine(agent)
         if engine is not None and id(engine) not in self._ready:
-            _table_meta.create_all(engine)
+            create_together(lambda: _table_meta.create_all(engine), engine,
+                            _table_meta.tables, "sent-message table")
             self._ready.add(id(engine))
         return engine
 

@@ -34,6 +34,7 @@ import sqlalchemy as sa
 
 from storage.booking_checks import checked
 from storage.pseudonyms import shown
+from storage.schema import create_together
 from storage.settings import configured_url
 
 logger = logging.getLogger(__name__)
@@ -111,13 +112,11 @@ def make_engine(url: str | None = None) -> sa.engine.Engine:
 
 def ensure_tables(engine: sa.engine.Engine | sa.engine.Connection) -> None:
     """Create the booking tables when they are missing, and add newer columns."""
-    try:
+    if isinstance(engine, sa.engine.Connection):
         _ensure_tables(engine)
-    except (sa.exc.IntegrityError, sa.exc.ProgrammingError, sa.exc.OperationalError) as error:
-        if isinstance(engine, sa.engine.Connection):
-            raise
-        # another worker made them at the same moment
-        logger.info("booking tables made by another worker: %s", str(error).splitlines()[0])
+    else:
+        create_together(lambda: _ensure_tables(engine), engine, metadata.tables,
+                        "booking tables")
 
 
 def _ensure_tables(engine: sa.engine.Engine | sa.engine.Connection) -> None:

@@ -20,6 +20,7 @@ from typing import Any, Callable, Dict, Iterator, Protocol, Tuple, TypeVar
 import sqlalchemy as sa
 
 from storage.direct import DirectSQL
+from storage.schema import create_together
 
 logger = logging.getLogger(__name__)
 
@@ -144,39 +145,14 @@ class MemoryState:
             return True, retry
 
 
-CREATE_ATTEMPTS = 5
-
-
-def create_tables(engine: sa.engine.Engine) -> None:
-    """Create the two tables unless they exist, when other servers may be creating them too.
-
-    SQLite commits each ``CREATE TABLE`` on its own, so a server that finds the
-    first table made by another one may fail while the second is not made yet.
-    Creating again (each table only if missing) until one pass succeeds leaves
-    both tables in place before any statement uses them.
-    """
-    for attempt in range(CREATE_ATTEMPTS):
-        try:
-            metadata.create_all(engine)
-            return
-        except (sa.exc.OperationalError, sa.exc.ProgrammingError,
-                sa.exc.IntegrityError) as error:
-            # another server is creating them (PostgreSQL: a pg_type clash)
-            logger.info("shared-state tables being created elsewhere: %s",
-                        str(error).splitlines()[0])
-            time.sleep(0.05 * (attempt + 1))
-    missing = set(metadata.tables) - set(sa.inspect(engine).get_table_names())
-    if missing:
-        raise RuntimeError(f"could not create the shared-state tables {sorted(missing)}")
-
-
 class SQLState:
     """Two tables in the conversation database (SQLite or PostgreSQL)."""
 
     def __init__(self, engine: sa.engine.Engine, clock: Clock = time.time) -> None:
         self.engine = engine
         self.clock = clock
-        create_tables(engine)
+        create_together(lambda: metadata.create_all(engine), engine, metadata.tables,
+                        "shared-state tables")
         self._last_sweep = 0.0
         self._upsert = True
         self._connection: Any = None
