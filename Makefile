@@ -51,13 +51,15 @@ $(WIDGET): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# Debian's packages the full suite needs: Chromium for the browser tests, and
+# Debian's packages the full suite needs: Chromium for the browser tests (with
+# a CJK font, for Chinese and Korean pages in its screenshots), and
 # PostgreSQL and Redis, which the tests start themselves on loopback. As root
 # (CI), missing ones are installed; otherwise make stops with the command to run.
-DEBIAN_PACKAGES := chromium postgresql redis-server
+DEBIAN_PACKAGES := chromium fonts-noto-cjk postgresql redis-server
 $(STAMPS)/debian:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \

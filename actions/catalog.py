@@ -5,6 +5,8 @@ the benchmark and the tests read the same lists and the same source line.
 """
 from typing import Any, Dict, List
 
+from language.detect import has_han
+
 # Intents that are not questions a visitor could have meant: never offered as
 # "did you mean", never counted among the top questions.
 NOT_QUESTIONS = frozenset({
@@ -24,10 +26,14 @@ def source_text(source: Dict[str, Any], translated: bool = False) -> str:
     """'<article>, “<section>”' of an answer's ``custom.source``.
 
     ``translated`` uses the translated titles and adds the note ("bản dịch từ tiếng Anh")
-    when the source has them.
+    when the source has them; Chinese titles get Chinese punctuation.
     """
     names = source.get("translated") if translated else None
     if isinstance(names, dict) and names.get("article"):
+        section = names.get("section") or source.get("section", "")
+        if has_han(names["article"] + section):  # Chinese: 《article》，“section”（note）
+            note = f"（{names['note']}）" if names.get("note") else ""
+            return f"《{names['article']}》，“{section}”{note}"
         note = f" ({names['note']})" if names.get("note") else ""
-        return f"{names['article']}, “{names.get('section') or source.get('section', '')}”{note}"
+        return f"{names['article']}, “{section}”{note}"
     return f"{source.get('article', '')}, “{source.get('section', '')}”"

@@ -4,10 +4,12 @@
 actions private to the machine unless ACTION_SERVER_HOST says otherwise. With
 ``ACTION_SERVER_TOKEN`` set, every request but ``/health`` must carry it
 (``?token=``, as Rasa sends endpoints.yml's ``token``, or ``Authorization:
-Bearer``); others get 401.
+Bearer``); others get 401. The actions' own messages reach a visitor who
+writes Traditional Chinese in Traditional characters (``in_visitor_script``).
 """
 import argparse
 import hmac
+import json
 import logging
 import os
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 
+from language.script import message_in_script
 from storage.settings import load_env_file
 
 OPEN_PATHS = frozenset({"/health"})
@@ -43,10 +46,35 @@ def require_token(app: Sanic, token: str) -> None:
         return None
 
 
+def in_visitor_script(app: Sanic) -> None:
+    """Convert the actions' Chinese messages for a conversation in Traditional characters.
+
+    The texts are written in Simplified; the tracker each call carries says the
+    conversation's language and script. Messages that name a response are
+    converted by Rasa's generator instead (language/nlg.py).
+    """
+
+    @app.middleware("response")
+    async def convert(request: Any, sent: Any) -> Any:
+        if request.path != "/webhook" or sent.status != 200:
+            return None
+        try:
+            slots = (request.json or {}).get("tracker", {}).get("slots") or {}
+        except Exception:  # noqa: BLE001 - a request that is not JSON got its 4xx already
+            return None
+        if slots.get("language") != "zh" or slots.get("script") != "hant":
+            return None
+        body = json.loads(sent.body)
+        body["responses"] = [message_in_script(message, "hant")
+                             for message in body.get("responses") or []]
+        return response.json(body, status=sent.status)
+
+
 def make_app() -> Sanic:
     """The actions package's server, with the token check where one is set."""
     app = create_app("actions")
     require_token(app, os.environ.get("ACTION_SERVER_TOKEN", "").strip())
+    in_visitor_script(app)
     return app
 
 

@@ -3,10 +3,12 @@
 ``read_message`` is the whole form-filling logic: the Rasa validation action
 only passes the message and the slots in, and turns the result into events.
 Besides the six answers it handles leaving ("never mind", "thôi, không đặt
-nữa", "그만할게요"), small talk ("thanks!"), a day said without its time (only
+nữa", "그만할게요", "算了，先不约了"), small talk ("thanks!", "谢谢"), a day said
+without its time (only
 the time is asked next), answers that can mean two days (buttons), a question
 failed twice (buttons with the likely readings, the team and cancel) and the
-last look: the summary with Send, Change and Cancel.
+last look: the summary with Send, Change and Cancel. Chinese is read in
+Simplified characters (``when.fold`` converts Traditional ones).
 """
 import datetime as dt
 import re
@@ -15,6 +17,7 @@ from typing import Any, Dict, List, Tuple, Union
 
 from booking import fields, people, replies, summary, when
 from booking.when import MAX_CHARS, fold
+from language.detect import has_han
 
 TIME, PEOPLE, LOCATION, MASSAGE, NAME, CONTACT = (
     "booking_time", "booking_people", "booking_location", "booking_massage", "booking_name",
@@ -38,7 +41,8 @@ KEEP_LANGUAGE_FOR = frozenset({NAME, CONTACT})
 WHATSAPP_CHANNELS = frozenset({"twilio_whatsapp", "whatsapp"})
 
 _CANCEL = re.compile(r"^\W{0,4}(?:cancel|stop|quit|abort|forget it|huy|huy bo|thoi|dung lai"
-                     r"|khong dat nua|취소|그만)(?:\s{1,3}(?:it|that|the booking|booking|please|pls"
+                     r"|khong dat nua|취소|그만|取消|算了)"
+                     r"(?:\s{1,3}(?:it|that|the booking|booking|please|pls"
                      r"|dat lich|nhe|di|해줘|할게요|해 주세요|요)){0,3}\W{0,4}$", re.IGNORECASE)
 # a wish to stop anywhere in a short message: "forget it, I'll call instead"
 _LEAVE = re.compile(
@@ -51,32 +55,50 @@ _LEAVE = re.compile(
     r"|de sau|huy dat lich|huy lich|khong can nua|bye|goodbye|bye bye|tam biet)\b"
     r"|^\W{0,3}thoi(?:\s{1,2}(?:nhe|nha|a|vay|di|khoi))?\W{0,3}$"
     r"|그만할게요|그만 할게요|그만하|안 할게요|안할게요|예약 안|취소할게요|취소해|다음에 할게요"
-    r"|됐어요|안녕히")
+    r"|됐어요|안녕히"
+    r"|算了|不订了|不约了|不预约了|先不约|先不订|先不预约|不用了(?!解)|不要了|不做了|不去了|取消"
+    r"|不想订了|不想约了|我打电话吧|还是打电话吧|我直接打电话|我(?:自己)?打电话(?:过去)?(?:预约|订|问)"
+    r"|改天(?:吧|再说|再约)|下次(?:吧|再说|再约)|以后再说|再说吧|拜拜|再见|算啦|唔使了|唔订了")
+# a Chinese question is not a wish to leave: "可以取消吗", "取消要收费吗"
+_ZH_QUESTION = re.compile(r"吗|(?<!没)什么|怎么|如何|多少|能不能|可不可以|是否|有没有|要不要")
 _CUE = re.compile(r"\b(?:change|changed|actually|instead|make it|correction|update|wrong|sorry"
-                  r"|doi|thay|sua|thuc ra|nham)\b|변경|바꿔|바꾸|말고|수정|아니")
+                  r"|doi|thay|sua|thuc ra|nham)\b|변경|바꿔|바꾸|말고|수정|아니"
+                  r"|改成|改为|改到|换成|换到|其实|更正|应该是|搞错|弄错|写错|不对|不是")
 _THANKS = re.compile(r"^\W{0,4}(?:thanks?|thank you|thankyou|thx|ty|tks|cheers|cam on|camon"
-                     r"|cam on ban|cam on em|cam on nhieu|감사합니다|감사해요|고마워요|고맙습니다)"
+                     r"|cam on ban|cam on em|cam on nhieu|감사합니다|감사해요|고마워요|고맙습니다"
+                     r"|谢谢|谢谢你|谢谢您|谢啦|谢谢啦|多谢|感谢|非常感谢|太感谢了)"
                      r"(?:\s{1,2}(?:so much|a lot|you|ban|em|nhe|nha|nhieu|again)){0,3}\W{0,4}$")
 _GREET = re.compile(r"^\W{0,4}(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|xin chao"
-                    r"|chao|chao ban|chao em|alo|안녕하세요|안녕)(?:\s{1,2}(?:there|ban|em|shop"
-                    r"|spa))?\W{0,4}$")
+                    r"|chao|chao ban|chao em|alo|안녕하세요|안녕|你好|您好|嗨|哈喽|哈啰|在吗"
+                    r"|在不在)"
+                    r"(?:\s{1,2}(?:there|ban|em|shop|spa))?\W{0,4}$")
 _OK = re.compile(r"^\W{0,4}(?:ok|okay|okie|k|sure|alright|fine|cool|great|vang|da|uh|um|hmm"
-                 r"|ừ|u|ok nhe|duoc|네|예|응|알겠어요|ㅇㅋ|ㅋㅋ+|ㅎㅎ+|lol)\W{0,4}$")
+                 r"|ừ|u|ok nhe|duoc|네|예|응|알겠어요|ㅇㅋ|ㅋㅋ+|ㅎㅎ+|lol"
+                 r"|好的|好|好吧|嗯{1,4}|哦{1,4}|噢|行|可以|没问题|知道了|收到|明白了?|ok的)\W{0,4}$")
 _SEND = re.compile(r"\b(?:send|yes|yeah|yep|yup|correct|right|confirm|go ahead|looks good"
                    r"|all good|perfect|submit|ok|okay|gui|gui di|dung roi|dung|xac nhan|dong y"
                    r"|chinh xac|vang|da|duoc)\b|보내|네|예|맞아요|맞습니다|확인|좋아요|접수")
+# Chinese words run together ("行" is in "行程", "对" in "对面"): a yes is the whole answer,
+# made only of these ("没问题，发吧", "确认无误", "好的谢谢")
+_ZH_SEND = re.compile(r"^\W{0,4}(?:(?:发送|发出去|发出|发|提交|确认|确定|没错|无误|正确|都对"
+                      r"|对的|对|是的|是|好的|好|可以|行|没问题|就这样|嗯|请|吧|啊|呀|了|的|哦|谢谢"
+                      r"|麻烦了|预约|申请|ok)\W{0,3}){1,8}$")
 _CHANGE = re.compile(r"\b(?:change|edit|fix|modify|correct it|not right|wrong|doi|sua|thay|sai"
-                     r"|khong dung|chua dung)\b|변경|바꾸|바꿔|수정|고칠|틀렸")
+                     r"|khong dung|chua dung)\b|변경|바꾸|바꿔|수정|고칠|틀렸"
+                     r"|修改|更改|改|换|不对|错了|有误|编辑")
 _NOT = re.compile(r"\b(?:no|not|don'?t|do not|never|wait|hold on|khong|chua|dung gui|dung dat)\b"
-                  r"|아니|안 |않|말고|잠깐")
+                  r"|아니|안 |않|말고|잠깐|不|别|等等|等一下|稍等|还没|没有|再想想|暂时")
 _FIELD_WORDS = [
-    (TIME, r"\b(?:time|date|day|when|hour|thoi gian|ngay|gio|lich)\b|시간|날짜|일시|요일"),
-    (PEOPLE, r"\b(?:people|persons?|number of people|guests?|pax|so nguoi|nguoi)\b|인원|명수"),
-    (LOCATION, r"\b(?:location|place|branch|spa|address|co so|dia diem|chi nhanh)\b|지점|장소"),
-    (MASSAGE, r"\b(?:massage|kind|type|treatment|loai)\b|마사지|종류"),
-    (NAME, r"\b(?:name|ten)\b|이름|성함"),
+    (TIME, r"\b(?:time|date|day|when|hour|thoi gian|ngay|gio|lich)\b|시간|날짜|일시|요일"
+           r"|时间|日期|几点|哪天|日子"),
+    (PEOPLE, r"\b(?:people|persons?|number of people|guests?|pax|so nguoi|nguoi)\b|인원|명수"
+             r"|人数|几个人|几位|多少人"),
+    (LOCATION, r"\b(?:location|place|branch|spa|address|co so|dia diem|chi nhanh)\b|지점|장소"
+               r"|地点|门店|分店|店|地址|位置"),
+    (MASSAGE, r"\b(?:massage|kind|type|treatment|loai)\b|마사지|종류|按摩|项目|类型|种类|足疗"),
+    (NAME, r"\b(?:name|ten)\b|이름|성함|名字|姓名|称呼"),
     (CONTACT, r"\b(?:contact|phone|number(?! of)|e-?mail|whatsapp|zalo|sdt|so dien thoai)\b"
-              r"|연락처|전화|이메일|번호"),
+              r"|연락처|전화|이메일|번호|联系|电话|手机|号码|邮箱|邮件"),
 ]
 SMALL_TALK = {"thanks": _THANKS, "greet": _GREET, "ok": _OK}
 
@@ -120,7 +142,8 @@ def is_leave(text: str) -> bool:
     folded = fold(text[:MAX_CHARS]).strip()
     if is_cancel(folded):
         return True
-    return len(folded) <= 80 and "?" not in folded and bool(_LEAVE.search(folded))
+    return len(folded) <= 80 and "?" not in folded and not _ZH_QUESTION.search(folded) \
+        and bool(_LEAVE.search(folded))
 
 
 def small_talk(text: str) -> str | None:
@@ -282,7 +305,7 @@ def _fill(text: str, intent: str, requested: str | None, slots: Dict[str, Any],
     if not named_only:
         if requested != TIME and when.has_time_words(text) and (
                 requested is None or cue or re.search(r"\d", text)
-                or re.search(r"[가-힣]", text)):
+                or re.search(r"[가-힣]", text) or has_han(text)):
             _check_time(reading, text, ctx, slots.get(TIME), requested=False)
         if requested != PEOPLE:
             _set(reading, PEOPLE, people.parse(text, requested=False), requested=False)
@@ -291,7 +314,7 @@ def _fill(text: str, intent: str, requested: str | None, slots: Dict[str, Any],
         if requested != MASSAGE:
             _set(reading, MASSAGE, fields.parse_massage(text, requested=False), requested=False)
         if requested not in (CONTACT, None) and re.search(r"@|\d{6,}|\+\d", text):
-            _contact(reading, text, ctx.own_number)
+            _contact(reading, text, ctx)
     corrected = bool(reading.slots) or bool(reading.responses)
     if intent == "book" and requested and not corrected:
         # "I want to book" (or the "Book a session" button) while booking: ask again
@@ -328,18 +351,27 @@ def _answer(requested: str, text: str, ctx: _Context) -> Reading:
     elif requested == NAME:
         _set(answer, NAME, fields.parse_name(text), requested=True)
     elif requested == CONTACT:
-        _contact(answer, text, ctx.own_number)
+        _contact(answer, text, ctx)
     return answer
 
 
-def _contact(reading: Reading, text: str, own_number: str | None) -> None:
-    found = fields.parse_contact(text, own_number)
+def _contact(reading: Reading, text: str, ctx: _Context) -> None:
+    found = fields.parse_contact(text, ctx.own_number, ctx.language)
     if isinstance(found, fields.Contact):
         reading.slots[CONTACT] = found.value
         reading.slots[CONTACT_METHOD] = found.method
+    elif found.reason == "wechat":
+        # no domain response for it: the reply names the contacts the team uses
+        reading.slots[CONTACT] = None
+        reading.responses.append(replies.refused_wechat(ctx.language))
     else:
         reading.slots[CONTACT] = None
         reading.responses.append((f"utter_booking_invalid_contact_{found.reason}", {}))
+
+
+def _named(said: Said) -> str:
+    """The domain response a reply is, or stands in for ("" for a computed question)."""
+    return said[0] if isinstance(said, tuple) else said.name
 
 
 def field_named(text: str) -> str | None:
@@ -356,9 +388,10 @@ def _confirm(text: str, intent: str, confidence: float, slots: Dict[str, Any],
     """The answer to the last look: Send, Change (which field), or a correction typed."""
     folded = fold(text).strip()
     changing = ctx.notes.pop("change", None)
-    if folded == "send" or (not _CHANGE.search(folded) and _SEND.search(folded)
+    if folded == "send" or (len(folded) <= 40 and not _CHANGE.search(folded)
+                            and (_SEND.search(folded) or _ZH_SEND.match(folded))
                             and not _NOT.search(folded.replace("dung roi", "").replace(
-                                "dung vay", "")) and len(folded) <= 40
+                                "dung vay", ""))
                             and not _CUE.search(folded)):
         return Reading(slots={CONFIRMED: True})
     wanted = field_named(text)
@@ -396,7 +429,7 @@ def _refused(reading: Reading, requested: str) -> bool:
     """Whether the requested question was answered with something unusable."""
     refusal = f"utter_booking_invalid_{requested[8:]}_"
     return requested in reading.slots and reading.slots[requested] is None and any(
-        isinstance(r, tuple) and r[0].startswith(refusal) for r in reading.responses)
+        _named(r).startswith(refusal) for r in reading.responses)
 
 
 def _count_tries(reading: Reading, requested: str | None, slots: Dict[str, Any],
@@ -409,8 +442,9 @@ def _count_tries(reading: Reading, requested: str | None, slots: Dict[str, Any],
         tries[requested] = tries.get(requested, 0) + 1
         if tries[requested] >= TRIES_BEFORE_BUTTONS:
             tries.pop(requested)
+            # the buttons' question says what is needed: no refusal before it
             reading.responses = [r for r in reading.responses
-                                 if not (isinstance(r, tuple) and r[0].endswith("_unclear"))]
+                                 if not _named(r).endswith(("_unclear", "_wechat"))]
             reading.responses.append(replies.stuck(requested, _likely(requested, ctx),
                                                    ctx.language))
             ctx.notes["quiet"] = requested  # the buttons ask the question this time

@@ -1,17 +1,20 @@
-"""How many people a booking is for, as visitors type it in English, Vietnamese and Korean.
+"""How many people a booking is for, as visitors type it in English, Vietnamese, Korean, Chinese.
 
 ``parse`` reads digits and number words next to a people word ("2 pax", "hai người",
 "두 명", "둘이"), groups ("party of 4", "3 of us", "2 adults and a child"), couples
 ("a couple", "me and my wife", "vợ chồng", "부부") and one person ("just me",
-"một mình", "혼자"). A number next to a time or date marker ("3pm", "7h", "7 giờ",
-"3시", "thứ 7", "28/11") is never a people count. Every pattern is bounded and the
+"một mình", "혼자"); in Chinese (Simplified or Traditional, numerals as digits)
+"两位", "我们三个", "4大1小", "一家四口", "我和我老婆", "就我一个". A number next to a
+time or date marker ("3pm", "7h", "7 giờ", "3시", "thứ 7", "28/11", "3点", "28号")
+is never a people count. Every pattern is bounded and the
 text is cut to ``MAX_CHARS`` first, so hostile input costs little.
 """
 import re
 from dataclasses import dataclass
 from typing import Dict, List, Tuple
 
-from booking.when import MAX_CHARS, fold
+from booking.when import MAX_CHARS, fold, zh_digits
+from language.detect import has_han
 
 MAX_PEOPLE = 20
 
@@ -95,6 +98,58 @@ _ALONE = re.compile(rf"^\W{{0,4}}(?:just|only|maybe|about|around|chi|khoang|tam|
                     rf"|thank you|thx|ok|nhe|nha|a|thoi|요|이요|이에요)?\W{{0,4}}$")
 
 
+# Chinese, Simplified, numerals as digits ("两个人" reads " 2 个人")
+_ZH_N = r"(?<![\d:/.])(\d{1,4})\s{0,2}"
+_ZH_BIG_SMALL = re.compile(rf"{_ZH_N}大\s{{0,2}}(\d{{1,2}})\s{{0,2}}小")
+_ZH_ADULTS = re.compile(rf"{_ZH_N}(?:个|位)?\s{{0,2}}(?:大人|成人|成年人)")
+_ZH_OTHERS = re.compile(rf"{_ZH_N}(?:个|位)?\s{{0,2}}(?:小孩子?|孩子|儿童|小朋友|宝宝|婴儿"
+                        rf"|朋友|同事|同学|闺蜜|家人|亲戚)")
+_ZH_FAMILY = re.compile(r"(?:(?<!\d)1\s{0,2}家|全家|我家|家里)\s{0,2}(\d{1,2})\s{0,2}口"
+                        r"|(?<![\d:/.])(\d{1,2})\s{0,2}口(?:人|之家)")
+# "2个人", "2位", "3人", "我们3个"; never "2个小时", "3个月", "1个足疗" (a massage, not a count)
+_ZH_NOT_PEOPLE = (r"小时|钟|月|星期|礼拜|周|半|晚|白天|地方|店|分店|门店|问题|项目|套餐|预约"
+                  r"|时间|号码|电话|房间|次|疗程|字")
+_ZH_COUNTED = re.compile(rf"{_ZH_N}(?:个人|位|人|个(?!\s{{0,2}}(?:{_ZH_NOT_PEOPLE})))")
+_ZH_ONE_THING = re.compile(r"\s{0,2}(?:足|脚|按摩|全身|泰式|精油|推拿|spa)")
+_ZH_RELATIONS = (r"老婆|老公|妻子|丈夫|太太|先生|爱人|媳妇|女朋友|男朋友|女友|男友|对象|伴侣"
+                 r"|朋友|闺蜜|同事|同学|妈妈|妈|爸爸|爸|母亲|父亲|妹妹|姐姐|哥哥|弟弟|儿子|女儿"
+                 r"|孩子|男票|女票")
+_ZH_PAIR = re.compile(
+    rf"(?:和|跟|与|同|带|陪)\s{{0,2}}着?\s{{0,2}}(?:我的?|我们的?)?\s{{0,2}}(?:{_ZH_RELATIONS})"
+    rf"|(?:{_ZH_RELATIONS})\s{{0,2}}(?:和|跟)\s{{0,2}}我(?!们)"
+    r"|我们俩|我俩|咱俩|咱们俩|俩人|两口子|2\s{0,2}口子|夫妻|夫妇|情侣|小两口|双人")
+_ZH_WITH_ME = re.compile(r"我\s{0,2}(?:和|跟|与|同|带着?|加上?|陪)")
+_ZH_SOLO = re.compile(r"就我|只有我|我自己|我1\s{0,2}个|单人|独自|1\s{0,2}个人")
+
+
+def _chinese(words: str) -> int | None:
+    """How many people Chinese words say (numerals already digits); None when they don't."""
+    big_small = _ZH_BIG_SMALL.search(words)
+    if big_small:
+        return int(big_small.group(1)) + int(big_small.group(2))
+    adults = [int(n) for n in _ZH_ADULTS.findall(words)]
+    others = [int(n) for n in _ZH_OTHERS.findall(words)]
+    if adults or others:
+        total = sum(adults) + sum(others)
+        if others and not adults and _ZH_PAIR.search(_ZH_OTHERS.sub(" ", words)):
+            total += 2  # "我和老婆带两个孩子"
+        elif others and not adults and _ZH_WITH_ME.search(words):
+            total += 1  # "我和两个朋友"
+        return total
+    family = _ZH_FAMILY.search(words)
+    if family:
+        return int(family.group(1) or family.group(2))
+    for match in _ZH_COUNTED.finditer(words):
+        if match.group(1) == "1" and _ZH_ONE_THING.match(words, match.end()):
+            continue  # "预约一个足疗": one massage, said of no one in particular
+        return int(match.group(1))
+    if _ZH_PAIR.search(words):
+        return 2
+    if _ZH_SOLO.search(words):
+        return 1
+    return None
+
+
 def _value(token: str) -> int:
     return int(token[:6]) if token[:1].isdigit() else WORDS[token]
 
@@ -125,6 +180,11 @@ def _checked(count: int) -> int | Invalid:
 def parse(text: str, requested: bool) -> int | Invalid | None:
     """How many people ``text`` says; None when it says nothing (an ``Invalid`` when asked)."""
     words = " ".join(fold(text[:MAX_CHARS]).split())
+    if has_han(words):
+        words = " ".join(zh_digits(words).split())
+        chinese = _chinese(words)
+        if chinese is not None:
+            return _checked(chinese)
     korean = [int(n) for n in _KO_NOUN_FIRST.findall(words)]
     if korean:
         return _checked(sum(korean))

@@ -1,4 +1,9 @@
-"""A booking request in words: the visitor's summary (en, vi, ko) and the team's e-mail."""
+"""A booking request in words: the visitor's summary (en, vi, ko, zh) and the team's e-mail.
+
+Chinese is written in Simplified characters (the channels convert it for a visitor
+who writes Traditional). The team's e-mail stays in English whatever the visitor's
+language; their own words (the name) are quoted as they wrote them.
+"""
 import datetime as dt
 from typing import Any, Dict, Mapping
 
@@ -11,24 +16,29 @@ _LOCATIONS = {
            "either": "cơ sở nào cũng được"},
     "ko": {"229": "229 Nguyen Van Thoai", "225": "225 Nguyen Van Thoai",
            "either": "상관없음"},
+    "zh": {"229": "229 Nguyen Van Thoai", "225": "225 Nguyen Van Thoai",
+           "either": "哪家都可以"},
 }
 _MASSAGES = {
     "en": {"foot": "foot massage", "body": "body massage", "unsure": "not sure yet"},
     "vi": {"foot": "massage chân", "body": "massage toàn thân", "unsure": "chưa chắc"},
     "ko": {"foot": "발 마사지", "body": "전신 마사지", "unsure": "아직 미정"},
+    "zh": {"foot": "足疗", "body": "全身按摩", "unsure": "还没想好"},
 }
 _PARTS = {
     "en": {"morning": "morning", "afternoon": "afternoon", "evening": "evening"},
     "vi": {"morning": "buổi sáng", "afternoon": "buổi chiều", "evening": "buổi tối"},
     "ko": {"morning": "오전", "afternoon": "오후", "evening": "저녁"},
+    "zh": {"morning": "上午", "afternoon": "下午", "evening": "晚上"},
 }
 _WEEKDAYS = {
     "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
     "vi": ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"],
     "ko": ["월", "화", "수", "목", "금", "토", "일"],
+    "zh": ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
 }
 _PEOPLE = {"en": ("1 person", "{n} people"), "vi": ("{n} người", "{n} người"),
-           "ko": ("{n}명", "{n}명")}
+           "ko": ("{n}명", "{n}명"), "zh": ("{n}位", "{n}位")}
 
 
 def _lang(language: str | None) -> str:
@@ -36,7 +46,10 @@ def _lang(language: str | None) -> str:
 
 
 def when_text(value: str, language: str | None = "en") -> str:
-    """"Mon 23 Nov 2026, 19:00", "Thứ Hai 23/11/2026, 19:00", "2026년 11월 23일 (월) 19:00"."""
+    """"Mon 23 Nov 2026, 19:00", "Thứ Hai 23/11/2026, 19:00", "2026年11月23日（周一）19:00".
+
+    Korean: "2026년 11월 23일 (월) 19:00".
+    """
     lang = _lang(language)
     parsed = when.from_value(value)
     if parsed is None:
@@ -51,22 +64,26 @@ def when_text(value: str, language: str | None = "en") -> str:
         return f"{weekday} {day:%d/%m/%Y}, {clock}"
     if lang == "ko":
         return f"{day.year}년 {day.month}월 {day.day}일 ({weekday}) {clock}"
+    if lang == "zh":
+        return f"{day.year}年{day.month}月{day.day}日（{weekday}）{clock}"
     return f"{weekday} {day.day} {day:%b %Y}, {clock}"
 
 
 def day_text(day: dt.date, language: str | None = "en") -> str:
-    """"Mon 23 Nov", "Thứ Hai 23/11", "11월 23일 (월)": a day without its time."""
+    """"Mon 23 Nov", "Thứ Hai 23/11", "11월 23일 (월)", "11月23日（周一）": a day, no time."""
     lang = _lang(language)
     weekday = _WEEKDAYS[lang][day.weekday()]
     if lang == "vi":
         return f"{weekday} {day:%d/%m}"
     if lang == "ko":
         return f"{day.month}월 {day.day}일 ({weekday})"
+    if lang == "zh":
+        return f"{day.month}月{day.day}日（{weekday}）"
     return f"{weekday} {day.day} {day:%b}"
 
 
 def people_text(count: int, language: str | None = "en") -> str:
-    """"1 person", "2 people", "2 người", "2명"."""
+    """"1 person", "2 people", "2 người", "2명", "2位"."""
     one, many = _PEOPLE[_lang(language)]
     return (one if count == 1 else many).format(n=count)
 
@@ -82,13 +99,16 @@ def massage_text(value: str, language: str | None = "en") -> str:
 
 
 _SHORT_WEEKDAYS = {"en": _WEEKDAYS["en"], "vi": ["T2", "T3", "T4", "T5", "T6", "T7", "CN"],
-                   "ko": _WEEKDAYS["ko"]}
-_SHORT_PARTS = {"en": _PARTS["en"], "ko": _PARTS["ko"],
+                   "ko": _WEEKDAYS["ko"], "zh": _WEEKDAYS["zh"]}
+_SHORT_PARTS = {"en": _PARTS["en"], "ko": _PARTS["ko"], "zh": _PARTS["zh"],
                 "vi": {"morning": "sáng", "afternoon": "chiều", "evening": "tối"}}
 
 
 def short_when(value: str, language: str | None = "en") -> str:
-    """A button's day and time, 20 characters at most: "Sat 28 Nov, 15:00", "T7 28/11, tối"."""
+    """A button's day and time, 20 characters at most: "Sat 28 Nov, 15:00", "T7 28/11, tối".
+
+    Korean "11월 28일 (토) 15:00", Chinese "11月28日 周六 15:00".
+    """
     lang = _lang(language)
     parsed = when.from_value(value)
     if parsed is None:
@@ -102,9 +122,11 @@ def short_when(value: str, language: str | None = "en") -> str:
         text = f"{weekday} {day:%d/%m}"
     elif lang == "ko":
         text = f"{day.month}월 {day.day}일 ({weekday})"
+    elif lang == "zh":
+        text = f"{day.month}月{day.day}日 {weekday}"
     else:
         text = f"{weekday} {day.day} {day:%b}"
-    if parsed.hour is not None and lang != "ko":
+    if parsed.hour is not None and lang not in ("ko", "zh"):
         return f"{text}, {clock}"
     return f"{text} {clock}".strip()
 

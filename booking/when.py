@@ -1,20 +1,28 @@
-"""A day and time in free text (en, vi with or without diacritics, ko), in Da Nang's time zone.
+"""A day and time in free text (en, vi with or without diacritics, ko, zh), in Da Nang's time zone.
 
-Vietnamese and Korean day and time words ("12월 28일 오후 3시", "thứ 7", "T7",
-"CN 10h sáng", "ngày 28 tháng 11", "tối nay", "내일 저녁") and common English
-misspellings ("tmrw", "saterday") are first rewritten to plain English, then
+Vietnamese, Korean and Chinese day and time words ("12월 28일 오후 3시", "thứ 7",
+"T7", "CN 10h sáng", "ngày 28 tháng 11", "tối nay", "내일 저녁", "周六下午三点",
+"12月28号", "明晚七点半") and common English misspellings ("tmrw", "saterday")
+are first rewritten to plain English, then
 the day is computed here (``dateparser`` reads what is left). A day with only a
 part of day ("tối nay", "tonight") is kept as that part of day: the team
 confirms the exact time. What could mean two days ("this weekend", "saturday"
 on a Saturday) is returned as ``Choices``: a wrong day stored is worse than a
 question. Text is cut to ``MAX_CHARS`` and every pattern is bounded.
+
+Chinese is read in Simplified characters (Traditional ones are converted with
+``language.script.to_simplified``), its numerals as digits ("二十八号" is
+"28号", "两点" is "2点"), full-width digits and punctuation as ASCII.
 """
 import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import List, Tuple
+from typing import Callable, Dict, List, Tuple, Union
 from zoneinfo import ZoneInfo
+
+from language.detect import has_han
+from language.script import to_simplified
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 TZ = ZoneInfo(TIMEZONE)
@@ -72,9 +80,23 @@ def from_value(value: str) -> When | None:
     return When(date, int(match.group(1)), int(match.group(2))) if match else None
 
 
+# full-width ASCII ("２", "：", "？") and the ideographic space as plain ASCII; "。" and "、"
+# as spaces (a "." or "," next to a number would make it a decimal or a list)
+_WIDE: Dict[int, int | str] = {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, 0x3000: " ",
+                              0x3002: " ", 0x3001: " "}
+
+
+def simplified(text: str) -> str:
+    """Chinese in Simplified characters, full-width digits and punctuation as ASCII."""
+    return to_simplified(text.translate(_WIDE))
+
+
 def fold(text: str) -> str:
-    """Lower case without diacritics (đ -> d), so "tối nay" and "toi nay" read the same."""
-    text = text[:MAX_CHARS * 4].lower().replace("đ", "d")
+    """Lower case without diacritics (đ -> d), so "tối nay" and "toi nay" read the same.
+
+    Chinese is folded too: Traditional characters become Simplified ones (``simplified``).
+    """
+    text = simplified(text[:MAX_CHARS * 4]).lower().replace("đ", "d")
     return "".join(
         "".join(d for d in unicodedata.normalize("NFD", c) if unicodedata.category(d) != "Mn")
         if ord(c) < 0x2000 else c for c in text)
@@ -153,6 +175,100 @@ _KO = [
     (r"(\d{1,2})\s{0,2}시\s{0,2}반", r" \1:30 "),
     (r"(\d{1,2})\s{0,2}시", r" \1:00 "),
 ]
+# Chinese, in Simplified characters (with a few Cantonese words: 听日, 后日, 下昼, 朝早,
+# 琴日, as Hong Kong writes them). Day words first: weekdays use numerals as their names
+# ("周一", "星期六"), so they are read before the numerals become digits.
+_ZH_WEEKDAY_NAMES = {"一": "monday", "二": "tuesday", "三": "wednesday", "四": "thursday",
+                     "五": "friday", "六": "saturday", "日": "sunday", "天": "sunday"}
+_ZH_WEEKDAY_NAMES.update({str(n): day for n, day in enumerate(_WEEKDAYS, start=1)})
+# "下周二" (next week's Tuesday), "这周六", "星期天", "礼拜6"; "周一个人" is not Monday
+_ZH_WEEKDAY = re.compile(r"(下\s{0,2}个?|这\s{0,2}个?|本)?\s{0,2}(?:星期|礼拜|周)\s{0,2}"
+                         r"(一(?![个位人])|[二三四五六日天1-7](?!\d))")
+# "早一点", "晚一点儿": a bit earlier or later, never one o'clock
+_ZH_A_BIT = re.compile(r"(?<=[早晚快慢多少有宜])一点儿?")
+_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+# one number each: "二十八", "十二", "十", "零五" (the minutes of "十点零五"), "两"
+_ZH_NUMBER = re.compile(r"[一二两三四五六七八九]?十[一二三四五六七八九]?|零[一二三四五六七八九]"
+                        r"|[零〇一二两三四五六七八九]")
+_Replacement = Union[str, Callable[["re.Match[str]"], str]]
+_ZH_DAYS: List[Tuple[str, _Replacement]] = [
+    (r"下\s{0,2}个?\s{0,2}(?:周末|礼拜末|星期末)", " next_weekend "),
+    (r"(?:这\s{0,2}个?|本)?\s{0,2}(?:周末|礼拜末|星期末)", " this weekend "),
+    (r"大后天", " in 3 days "), (r"后天", " in 2 days "),
+    (r"今晚|今夜", " today evening "), (r"明晚", " tomorrow evening "),
+    (r"今早", " today morning "), (r"明早", " tomorrow morning "),
+    (r"今天|今日|今儿", " today "), (r"明天|明日|明儿|听日", " tomorrow "),
+    (r"后日", " in 2 days "),
+    (r"昨天|昨晚|前天|琴日", " yesterday "),
+    (r"下\s{0,2}个?\s{0,2}(?:星期|礼拜|周)(?!\s{0,2}[后以之])", " next week "),
+    (r"(?:这\s{0,2}个?|本)\s{0,2}(?:星期|礼拜|周)", " "),
+    (r"晚上|傍晚|夜里|夜晚|晚间|夜间", " evening "), (r"下午|午后|下昼", " afternoon "),
+    (r"上午|早上|早晨|清晨|朝早", " morning "),
+]
+_ZH_TIMES: List[Tuple[str, _Replacement]] = [
+    (r"中午(?=\s{0,2}\d)", " afternoon "), (r"中午", " 12:00 "),
+    (r"晚(?=\s{0,2}\d)", " evening "), (r"早(?=\s{0,2}\d)", " morning "),
+    # "2026年12月28日", "12月28号" (day/month as the other languages write it), "28号"
+    (r"(?<!\d)(\d{4})\s{0,2}年\s{0,2}(\d{1,2})\s{0,2}月\s{0,2}(\d{1,2})\s{0,2}(?:日|号)?",
+     r" \3/\2/\1 "),
+    (r"(?<![\d/])(\d{1,2})\s{0,2}月\s{0,2}(\d{1,2})\s{0,2}(?:日|号|(?!\s{0,2}[\d个位人点时:]))",
+     r" \2/\1 "),
+    (r"(?<![\d/])(\d{1,3})\s{0,2}天\s{0,2}(?:以后|之后|后)", r" in \1 days "),
+    (r"(?<![\d/])(\d{1,2})\s{0,2}个?\s{0,2}(?:星期|礼拜|周)\s{0,2}(?:以后|之后|后)",
+     r" in \1 weeks "),
+    (r"(?<![\d/])(\d{1,2})\s{0,2}(?:号|日)", r" day \1 "),
+    # the clock: "7点半", "7点一刻", "7点15分", "7点05", "7点钟", "19时"
+    (r"(?<![\d:])(\d{1,2})\s{0,2}(?:点钟|点|时)\s{0,2}半", r" \1:30 "),
+    (r"(?<![\d:])(\d{1,2})\s{0,2}(?:点钟|点|时)\s{0,2}([13])\s{0,2}刻",
+     lambda m: f" {m.group(1)}:{int(m.group(2)) * 15:02d} "),
+    (r"(?<![\d:])(\d{1,2})\s{0,2}(?:点|时)\s{0,2}(\d{1,2})\s{0,2}分",
+     lambda m: f" {m.group(1)}:{int(m.group(2)):02d} "),
+    (r"(?<![\d:])(\d{1,2})\s{0,2}(?:点|时)\s{0,2}(\d{2})(?!\d|\s{0,2}[个位人号日月大小口])",
+     r" \1:\2 "),
+    (r"(?<![\d:])(\d{1,2})\s{0,2}(?:点钟|点|时)", r" \1:00 "),
+]
+_Rewrite = Tuple["re.Pattern[str]", _Replacement]
+_ZH_DAY_WORDS: List[_Rewrite] = [(re.compile(p), w) for p, w in _ZH_DAYS]
+_ZH_TIME_WORDS: List[_Rewrite] = [(re.compile(p), w) for p, w in _ZH_TIMES]
+
+
+def _zh_weekday(match: "re.Match[str]") -> str:
+    qualifier, day = (match.group(1) or "").strip(), _ZH_WEEKDAY_NAMES[match.group(2)]
+    if qualifier.startswith("下"):
+        return f" next week {day} "
+    return f" this {day} " if qualifier else f" {day} "
+
+
+def _zh_number(match: "re.Match[str]") -> str:
+    said = match.group(0)
+    if "十" in said:
+        tens, _, ones = said.partition("十")
+        return f" {_ZH_DIGITS.get(tens, 1) * 10 + _ZH_DIGITS.get(ones, 0)} "
+    if len(said) == 2:
+        return f" 0{_ZH_DIGITS[said[1]]} "
+    return f" {_ZH_DIGITS[said]} "
+
+
+def zh_digits(text: str) -> str:
+    """Chinese numerals as digits, spaced so two numbers never join: "两个人" -> " 2 个人"."""
+    return _ZH_NUMBER.sub(_zh_number, _ZH_A_BIT.sub(" ", text))
+
+
+def _chinese(text: str) -> str:
+    """Chinese day and time words in English: "周六下午三点" -> "saturday afternoon 3:00".
+
+    Weekdays first (they use numerals as names), then the numerals, then dates and the clock.
+    """
+    out = _ZH_WEEKDAY.sub(_zh_weekday, text)
+    for pattern, word in _ZH_DAY_WORDS:
+        out = pattern.sub(word, out)
+    out = zh_digits(out)
+    for pattern, word in _ZH_TIME_WORDS:
+        out = pattern.sub(word, out)
+    return out
+
+
 _EN = [
     (r"\b(?:tonight|tonite|tonigth|2nite|2night|this evening)\b", " today evening "),
     (r"\bthis afternoon\b", " today afternoon "),
@@ -199,7 +315,9 @@ _COUNT_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3}
 
 def english(text: str) -> str:
     """The day and time words of ``text`` in English, Vietnamese folded first."""
-    out = text[:MAX_CHARS].lower()
+    out = simplified(text[:MAX_CHARS]).lower()
+    if has_han(out):
+        out = _chinese(out)
     for pattern, word in _KO:
         out = re.sub(pattern, word, out)
     for pattern, word in _VI_MARKED:
@@ -337,7 +455,7 @@ def _dates(words: str, now: dt.datetime) -> List[dt.date] | str:
 
 
 _MONTH_WORD = re.compile(r"\b(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,7}\b"
-                         r"|\bmay\b(?=\s{0,2}\d)|(?<=\d )may\b|\bthang\b|월")
+                         r"|\bmay\b(?=\s{0,2}\d)|(?<=\d )may\b|\bthang\b|월|月")
 
 
 def _dateparser(words: str, now: dt.datetime) -> List[dt.date]:

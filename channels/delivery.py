@@ -26,6 +26,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUtter
 
 from channels.http import SendResult, post
 from channels.render import Reply
+from language.detect import LANGUAGES
 from storage.pseudonyms import shown
 from storage.schema import create_together
 
@@ -256,7 +257,7 @@ def rating_events(channel: str, rating: str, sent: SentMessage, emoji: str,
 
 
 async def visitor_language(agent: Any, sender: str) -> str:
-    """The conversation's ``language`` slot (en, vi, ko); en when unknown."""
+    """The conversation's ``language`` slot (en, vi, ko, zh); en when unknown."""
     try:
         tracker = await agent.tracker_store.retrieve(sender) if agent is not None else None
     except Exception:  # noqa: BLE001
@@ -264,7 +265,7 @@ async def visitor_language(agent: Any, sender: str) -> str:
         tracker = None
     value = tracker.get_slot("language") if tracker is not None and \
         "language" in tracker.slots else None
-    return value if value in ("en", "vi", "ko") else "en"
+    return value if value in LANGUAGES else "en"
 
 
 def contact_card(agent: Any) -> List[Dict[str, Any]]:

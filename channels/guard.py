@@ -21,6 +21,7 @@ from rasa.core.channels.channel import UserMessage
 from channels.delivery import append_events, sent_by_channel
 from channels.render import Reply
 from language.detect import LANGUAGES, detect
+from language.script import SCRIPTS, message_in_script, script_of
 from language.texts import TEXTS, say
 from language.variants import variant_for
 from storage.pseudonyms import client_key, shown
@@ -35,7 +36,7 @@ DEFAULT_RATE_LIMIT_PER_MINUTE = 30
 
 SLOW_DOWN = TEXTS["slow_down"]["en"]
 CANNOT_ANSWER = TEXTS["cannot_answer"]["en"]
-PAYLOAD_LANGUAGE = re.compile(r'"language"\s*:\s*"(en|vi|ko)"')
+PAYLOAD_LANGUAGE = re.compile(r'"language"\s*:\s*"(en|vi|ko|zh)"')
 TRUNCATED_NOTE = "truncated_from_chars"
 # the client address's keyed digest, for the booking caps per address (storage/bookings.py)
 CLIENT_KEY_NOTE = "client_key"
@@ -48,8 +49,12 @@ METADATA_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{2})?$")
 # Payloads accepted without having been offered (the chat page's first message,
 # and its greeting in the page's language: JSON.stringify's and Python's spelling).
 ALWAYS_ALLOWED_PAYLOADS = frozenset({"/greet"} | {
-    f'/greet{{"language":{separator}"{code}"}}' for code in ("en", "vi", "ko")
-    for separator in ("", " ")})
+    f'/greet{{"language":{separator}"{code}"}}' for code in LANGUAGES
+    for separator in ("", " ")} | {
+    # a Chinese page for a reader of Traditional characters (zh-TW, zh-HK)
+    f'/greet{{"language":{separator}"zh",{separator}"script":{separator}"{script}"}}'
+    for script in SCRIPTS for separator in ("", " ")})
+PAYLOAD_SCRIPT = re.compile(r'"script"\s*:\s*"(hans|hant)"')
 DEFAULT_PER_ADDRESS_PER_MINUTE = 60
 DEFAULT_NEW_CONVERSATIONS_PER_ADDRESS_PER_HOUR = 20
 DEFAULT_GLOBAL_PER_MINUTE = 1200
@@ -223,9 +228,9 @@ class SharedLimiter:
         return True, retry
 
 
-def slow_down(language: str | None) -> str:
+def slow_down(language: str | None, script: str | None = None) -> str:
     """The "slow down" message in ``language`` (``conversation_language``'s)."""
-    return say("slow_down", language)
+    return say("slow_down", language, script)
 
 
 class RecentLanguages:
@@ -303,15 +308,42 @@ async def visitor_language(agent: Any, sender: str, text: str,
     return slot if slot in LANGUAGES else "en"
 
 
-def cannot_answer_messages(agent: Any, language: str = "en") -> List[Dict[str, Any]]:
+def cannot_answer_messages(agent: Any, language: str = "en",
+                           script: str | None = None) -> List[Dict[str, Any]]:
     """The apology and the contact card (from the domain) sent when the bot said nothing."""
-    messages: List[Dict[str, Any]] = [{"text": say("cannot_answer", language)}]
+    messages: List[Dict[str, Any]] = [{"text": say("cannot_answer", language, script)}]
     domain = getattr(agent, "domain", None)
     card = (domain.responses.get("utter_contacts") if domain else None) or []
     variant = variant_for(card, {"language": language})
     if variant:
-        messages.append({k: v for k, v in variant.items() if k != "condition"})
+        card_message = {k: v for k, v in variant.items() if k != "condition"}
+        messages.append(message_in_script(card_message, script) if language == "zh"
+                        else card_message)
     return messages
+
+
+async def visitor_script(agent: Any, sender: str, text: str, language: str) -> str | None:
+    """A Chinese visitor's script, as the NLU will set the ``script`` slot.
+
+    The message's own, when its characters (or the page's greeting) tell; else
+    the conversation's (its slot); None for a conversation in another language.
+    """
+    if language != "zh":
+        return None
+    if text.startswith("/"):  # a button or the page's greeting: only its own hint tells
+        payload = PAYLOAD_SCRIPT.search(text)
+        found = payload.group(1) if payload else None
+    else:
+        found = script_of(text)
+    if found is not None:
+        return found
+    store = getattr(agent, "tracker_store", None)
+    try:
+        tracker = await store.retrieve(sender) if store is not None else None
+    except Exception:  # a store that fails here fails the turn too, with its own log
+        tracker = None
+    slot = tracker.get_slot("script") if tracker is not None else None
+    return slot if slot in SCRIPTS else None
 
 
 async def offered_payloads(agent: Any, sender_id: str) -> List[str]:
@@ -374,6 +406,7 @@ class Handled:
     outcome: Outcome
     retry_after: int = 0
     language: str = "en"
+    script: str | None = None  # a Chinese refusal's script: the refused message's
 
 
 @dataclass(frozen=True)
@@ -414,7 +447,7 @@ async def handle_visitor_message(message: VisitorMessage, pipeline: Pipeline) ->
     allowed, retry_after = limiter.check(agent, sender_id, message.address)
     if not allowed:
         return Handled(Outcome.LIMITED, retry_after,
-                       await conversation_language(agent, sender_id, text))
+                       await conversation_language(agent, sender_id, text), script_of(text))
     text = await checked_payload(agent, sender_id, text)
     if not text:
         return Handled(Outcome.EMPTY)
@@ -425,8 +458,10 @@ async def handle_visitor_message(message: VisitorMessage, pipeline: Pipeline) ->
         metadata[CLIENT_KEY_NOTE] = client_key(message.address)
     language = await visitor_language(agent, sender_id, text, metadata)
     RECENT_LANGUAGES.note(sender_id, language)
+    script = await visitor_script(agent, sender_id, text, language)
     if hasattr(output, "language"):  # rendering channels speak the visitor's language
         output.language = language  # type: ignore[attr-defined]
+        output.script = script  # type: ignore[attr-defined]
     await pipeline.on_new_message(UserMessage(  # type: ignore[arg-type]
         text, output, sender_id, input_channel=channel, message_id=message.message_id,
         metadata=metadata or None))
@@ -435,7 +470,7 @@ async def handle_visitor_message(message: VisitorMessage, pipeline: Pipeline) ->
             "No reply for a message from %s on %s: sent the contacts instead. "
             "Is the action server running (endpoints.yml action_endpoint)?", shown(sender_id),
             channel)
-        apology = cannot_answer_messages(agent, language)
+        apology = cannot_answer_messages(agent, language, script)
         sent = [sent_by_channel(m) for m in apology]  # before an output can change them
         for reply in apology:
             await output.send_response(sender_id, reply)

@@ -17,15 +17,17 @@ class RenderingOutput(OutputChannel):
     """An output channel that renders whole messages with channels.render.
 
     ``delivered`` counts the replies sent, so a turn with none can be noticed;
-    ``language`` is the visitor's (set for each message by the guard).
+    ``language`` is the visitor's and ``script`` the Chinese script they write
+    (both set for each message by the guard).
     """
 
     delivered = 0
     language = "en"
+    script: str | None = None
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         """Render the whole message at once (text, buttons and source together)."""
-        reply = Reply.from_rasa(message, self.language)
+        reply = Reply.from_rasa(message, self.language).in_script(self.script)
         if not reply.is_empty:
             self.delivered += 1
             await self.deliver(recipient_id, reply)
@@ -33,7 +35,8 @@ class RenderingOutput(OutputChannel):
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Plain text, for callers that bypass send_response."""
         self.delivered += 1
-        await self.deliver(recipient_id, Reply(text=text, language=self.language))
+        await self.deliver(recipient_id, Reply(text=text, language=self.language)
+                           .in_script(self.script))
 
     async def deliver(self, recipient_id: str, reply: Reply) -> None:
         """Send one rendered reply to the provider."""
@@ -45,8 +48,9 @@ async def handle_and_render(message: VisitorMessage, pipeline: Pipeline) -> None
     handled = await handle_visitor_message(message, pipeline)
     if handled.outcome is Outcome.LIMITED:
         output: RenderingOutput = message.output  # type: ignore[assignment]
-        await output.deliver(message.sender, Reply(text=slow_down(handled.language),
-                                                  language=handled.language))
+        await output.deliver(message.sender, Reply(
+            text=slow_down(handled.language, handled.script), language=handled.language,
+            script=handled.script))
 
 
 class ProviderOutput(RenderingOutput):

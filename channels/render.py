@@ -7,10 +7,11 @@ API accept. Pure functions: no I/O, so each limit is tested directly.
 """
 import json
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List
 
 from actions.catalog import source_text
+from language.script import HANT, to_traditional
 from language.texts import say
 
 # Messenger Platform limits
@@ -56,6 +57,7 @@ class Reply:
     source: str | None = None
     custom: Dict[str, Any] = field(default_factory=dict)
     language: str = "en"
+    script: str | None = None  # a Chinese visitor's: hans or hant (language/script.py)
 
     @classmethod
     def from_rasa(cls, message: Dict[str, Any], language: str = "en") -> "Reply":
@@ -84,6 +86,22 @@ class Reply:
             language=language,
         )
 
+    def in_script(self, script: str | None) -> "Reply":
+        """The reply for a Chinese visitor who writes ``script``: Traditional is converted.
+
+        Answers come converted already (language/nlg.py); this covers what
+        a channel adds itself (the source label, list titles, apologies).
+        """
+        if self.language != "zh" or script is None:
+            return self
+        if script != HANT:
+            return replace(self, script=script)
+        return replace(
+            self, script=script, text=to_traditional(self.text),
+            choices=[Choice(to_traditional(c.title), c.payload) for c in self.choices],
+            links=[Link(to_traditional(link.title), link.url) for link in self.links],
+            source=to_traditional(self.source) if self.source else self.source)
+
     @property
     def is_empty(self) -> bool:
         """True when there is nothing a person would see."""
@@ -104,7 +122,8 @@ def source_line(custom: Dict[str, Any], language: str = "en") -> str | None:
     source = custom.get("source") if isinstance(custom, dict) else None
     if not source or custom.get("kind") != "answer":
         return None
-    return f"{say('source', language)}: {source_text(source, translated=True)}"
+    separator = "：" if language == "zh" else ": "
+    return f"{say('source', language)}{separator}{source_text(source, translated=True)}"
 
 
 def clip(text: str, limit: int) -> str:
@@ -183,7 +202,8 @@ def to_messenger(reply: Reply) -> List[Dict[str, Any]]:
                 "type": "template",
                 "payload": {
                     "template_type": "button",
-                    "text": say("contact_spa" if start == 0 else "more_ways", reply.language),
+                    "text": say("contact_spa" if start == 0 else "more_ways",
+                                reply.language, reply.script),
                     "buttons": link_buttons[start:start + MESSENGER_BUTTONS_MAX],
                 },
             }
@@ -194,7 +214,7 @@ def to_messenger(reply: Reply) -> List[Dict[str, Any]]:
                   "payload": c.payload}
                  for c in reply.choices[:MESSENGER_QUICK_REPLIES_MAX]]
         if not out:
-            out.append({"text": say("choose_one", reply.language)})
+            out.append({"text": say("choose_one", reply.language, reply.script)})
         out[-1] = {**out[-1], "quick_replies": quick}
     return out
 
@@ -214,7 +234,7 @@ def to_twilio_whatsapp(reply: Reply) -> List[str]:
     lines = [reply.text] if reply.text else []
     if reply.choices:
         lines.append("\n".join(f"{i}. {c.title}" for i, c in enumerate(reply.choices, 1)))
-        lines.append(say("reply_with_number", reply.language))
+        lines.append(say("reply_with_number", reply.language, reply.script))
     if reply.links:
         lines.append("\n".join(link_line(lk) for lk in reply.links))
     if reply.source:
@@ -250,7 +270,8 @@ def to_whatsapp_cloud(reply: Reply, to: str) -> List[Dict[str, Any]]:
     if not reply.choices:
         return [{**base, "type": "text", "text": {"body": part, "preview_url": False}}
                 for part in split_text(body, WHATSAPP_TEXT_MAX)]
-    parts = split_text(body or say("choose_one", reply.language), WHATSAPP_INTERACTIVE_BODY_MAX)
+    parts = split_text(body or say("choose_one", reply.language, reply.script),
+                       WHATSAPP_INTERACTIVE_BODY_MAX)
     out = [{**base, "type": "text", "text": {"body": p, "preview_url": False}}
            for p in parts[:-1]]
     if len(reply.choices) <= WHATSAPP_REPLY_BUTTONS_MAX:
@@ -260,8 +281,9 @@ def to_whatsapp_cloud(reply: Reply, to: str) -> List[Dict[str, Any]]:
             for c in reply.choices]}
         kind = "button"
     else:
-        action = {"button": clip(say("options", reply.language), WHATSAPP_BUTTON_TITLE_MAX),
-                  "sections": [{"title": say("questions", reply.language), "rows": [
+        action = {"button": clip(say("options", reply.language, reply.script),
+                                 WHATSAPP_BUTTON_TITLE_MAX),
+                  "sections": [{"title": say("questions", reply.language, reply.script), "rows": [
             {"id": c.payload, "title": clip(c.title, WHATSAPP_ROW_TITLE_MAX),
              "description": clip(c.title, WHATSAPP_ROW_DESCRIPTION_MAX)}
             for c in reply.choices[:WHATSAPP_LIST_ROWS_MAX]]}]}
@@ -273,7 +295,6 @@ def to_whatsapp_cloud(reply: Reply, to: str) -> List[Dict[str, Any]]:
 
 # --- media, stickers, emoji and reactions ------------------------------------
 
-LANGUAGES = ("en", "vi", "ko")
 # What a channel says itself (not the bot's answers): one place, every language.
 CHANNEL_TEXTS: Dict[str, Dict[str, str]] = {
     "media": {
@@ -282,11 +303,13 @@ CHANNEL_TEXTS: Dict[str, Dict[str, str]] = {
               "WhatsApp cho nhân viên spa:",
         "ko": "저는 글자만 읽을 수 있어요 — 질문을 입력해 주시거나, 스파 직원에게 전화/WhatsApp "
               "해 주세요:",
+        "zh": "我只能读取文字消息——请输入您的问题，或者通过电话/WhatsApp 联系我们的工作人员：",
     },
     "sticker": {
         "en": "😊 Thank you! Ask me anything about massage, or type “book” to book a session.",
         "vi": "😊 Cảm ơn bạn! Bạn cứ hỏi mình về massage, hoặc gõ “đặt lịch” để đặt lịch nhé.",
         "ko": "😊 감사합니다! 마사지에 대해 무엇이든 물어보시거나, “예약”이라고 입력해 예약하세요.",
+        "zh": "😊 谢谢您！关于按摩的问题尽管问我，或者输入“预约”开始预约。",
     },
 }
 # Reactions read as feedback on the answer they are put on; others are ignored.
@@ -297,7 +320,7 @@ MEDIA_KINDS = {"image", "audio", "voice", "video", "document", "file", "sticker"
 
 
 def channel_text(key: str, language: str | None = None) -> str:
-    """The channel's own text ``key`` in ``language`` (en, vi, ko); English otherwise."""
+    """The channel's own text ``key`` in ``language`` (en, vi, ko, zh); English otherwise."""
     texts = CHANNEL_TEXTS[key]
     return texts.get(language or "en") or texts["en"]
 

@@ -128,7 +128,8 @@ class StrictRestInput(InputChannel):
             if handled.outcome is Outcome.LIMITED:
                 return json_response(
                     {"error": "rate_limited", "reason": SLOW_DOWN,
-                     "messages": [{"recipient_id": sender, "text": slow_down(handled.language)}]},
+                     "messages": [{"recipient_id": sender, "text": slow_down(handled.language,
+                                                                   handled.script)}]},
                     status=429, headers={"Retry-After": str(handled.retry_after)})
             # the caller knows its own id, not the store's namespaced one
             return json_response([{**m, "recipient_id": sender} for m in collector.messages])

@@ -181,7 +181,8 @@ class WebChatInput(SocketIOInput):
                                address=self.addresses.get(sid)),
                 Pipeline(on_new_message, self.limiter, self.agent))
             if handled.outcome is Outcome.LIMITED:
-                await output.deliver(sender, Reply(text=slow_down(handled.language),
-                                                   language=handled.language))
+                await output.deliver(sender, Reply(
+                    text=slow_down(handled.language, handled.script),
+                    language=handled.language, script=handled.script))
 
         return hook

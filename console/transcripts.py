@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List
 
 from actions.catalog import source_text
+from language.detect import LANGUAGES
 
 FALLBACK_ACTIONS = {"action_suggest_questions", "action_default_fallback"}
 HANDOFF_RESPONSES = {"utter_contacts"}
-LANGUAGES = ("en", "vi", "ko")
 DEFAULT_LANGUAGE = "en"
-LANGUAGE_NAMES = [("en", "English"), ("vi", "Vietnamese"), ("ko", "Korean")]
+LANGUAGE_NAMES = [("en", "English"), ("vi", "Vietnamese"), ("ko", "Korean"), ("zh", "Chinese")]
 NOT_DELIVERED = "not_delivered"  # bot event metadata (channels/delivery.py)
 REPLY_TO = "reply_to"  # bot event metadata: the channel's reply to a photo, sticker...
 # What the visitor sent, for a channel's reply to something the bot never saw.

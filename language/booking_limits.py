@@ -20,6 +20,8 @@ LIMIT_TEXTS: Dict[str, Dict[str, str]] = {
               "직원이 앞서 보내 주신 요청에 대해 연락드릴 거예요. 예약을 변경하거나 "
               "추가하시려면 직원에게 직접 문의해 "
               "주세요:",
+        "zh": "您已经给我们发送了好几份预约申请，所以这一份就不再添加了。Panda Spa 的工作人员会"
+              "就之前的申请与您联系；如需更改或增加预约，请直接联系工作人员：",
     },
     # the same request as one still open: that one stands
     "booking_duplicate": {
@@ -30,6 +32,8 @@ LIMIT_TEXTS: Dict[str, Dict[str, str]] = {
               "thể liên hệ nhân viên qua:",
         "ko": "이 예약 요청(#{id})은 이미 접수되었어요. Panda Spa 직원이 확인 연락을 드릴 "
               "거예요. 확인 전까지는 확정이 아니에요. 이곳으로도 문의하실 수 있어요:",
+        "zh": "我们已经收到这份预约申请（#{id}），Panda Spa 的工作人员会与您确认。在确认之前，"
+              "预约尚未最终确定。您也可以通过以下方式联系他们：",
     },
 }
 

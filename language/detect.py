@@ -1,9 +1,12 @@
 """Tell which of the bot's languages a short chat message is written in.
 
-``detect(text)`` returns ``"en"``, ``"vi"``, ``"ko"`` or ``None`` when the text
-tells nothing (emoji, numbers, "ok"). Rules first, each a few microseconds:
+``detect(text)`` returns ``"en"``, ``"vi"``, ``"ko"``, ``"zh"`` or ``None`` when
+the text tells nothing (emoji, numbers, "ok"). Rules first, each a few
+microseconds:
 
-1. Hangul -> Korean.
+1. Hangul -> Korean. Chinese characters (Simplified or Traditional, with or
+   without English words and numbers beside them) -> Chinese, unless Japanese
+   kana show the text is Japanese, which the bot does not speak.
 2. A letter only Vietnamese writes (đ, ơ, ư, ă, the tone marks) -> Vietnamese;
    so does an accented vowel (à, á, â, ...) in a message with no Hangul.
 3. Vietnamese typed without diacritics: common unaccented Vietnamese words
@@ -20,9 +23,13 @@ import unicodedata
 from functools import lru_cache
 from typing import Any, FrozenSet, List
 
-LANGUAGES = ("en", "vi", "ko")
+LANGUAGES = ("en", "vi", "ko", "zh")
 
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+# CJK ideographs (the unified block, extension A, compatibility ideographs).
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Hiragana and katakana: Japanese, not Chinese.
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
 # Letters that only Vietnamese uses among the bot's languages.
 _VI_ONLY = re.compile(r"[đĐăĂơƠưƯ\u1ea0-\u1ef9]")
 # Accented vowels Vietnamese shares with French or Spanish; English has none.
@@ -67,6 +74,11 @@ def _letters(text: str) -> str:
     return "".join(ch for ch in text if ch.isalpha())
 
 
+def has_han(text: str) -> bool:
+    """Whether ``text`` holds a Chinese character."""
+    return _HAN.search(text) is not None
+
+
 def detect_by_rules(text: str) -> str | None:
     """The language the rules can tell, "?" when they can't, None when there is none."""
     text = unicodedata.normalize("NFC", text)
@@ -75,6 +87,8 @@ def detect_by_rules(text: str) -> str | None:
         return None
     if _HANGUL.search(letters):
         return "ko"
+    if _HAN.search(letters):
+        return None if _KANA.search(letters) else "zh"
     if _VI_ONLY.search(letters) or _VI_ACCENT.search(letters):
         return "vi"
     words: List[str] = _WORD.findall(text.lower())
@@ -116,7 +130,7 @@ def detect_by_model(text: str) -> str | None:
 
 
 def detect(text: str) -> str | None:
-    """``"en"``, ``"vi"``, ``"ko"``, or None when the message tells no language."""
+    """``"en"``, ``"vi"``, ``"ko"``, ``"zh"``, or None when the message tells no language."""
     if not text or not text.strip():
         return None
     by_rules = detect_by_rules(text)

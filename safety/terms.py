@@ -1,4 +1,4 @@
-"""Words that mark a message as a health-condition or safety question, in en, vi and ko.
+"""Words that mark a message as a health-condition or safety question, in en, vi, ko and zh.
 
 Pure data and one function. A message that names a condition, a risk or a
 contraindication is a safety question whatever else it asks: the articles
@@ -7,10 +7,10 @@ answer (see a doctor, tell the therapist), never a benefit answer.
 
 Every entry is a phrase or a condition's name, never a word that ordinary
 benefit questions also use: "heart", "pain", "is it OK", "risk of injury",
-"the liver point on the sole", "traditional medicine" or Korean 심장, 진통,
-괜찮을까요, 위험 alone would send a plain benefit question to the doctor. The
-classifier's trained safety class does the generalising; this list is its
-high-precision backstop.
+"the liver point on the sole", "traditional medicine", Korean 심장, 진통,
+괜찮을까요, 위험 or Chinese 心脏, 疼, 痛, 可以吗 alone would send a plain
+benefit question to the doctor. The classifier's trained safety class does
+the generalising; this list is its high-precision backstop.
 """
 import re
 import unicodedata
@@ -128,9 +128,79 @@ KOREAN_NOT_CONDITIONS = (
     "통풍 잘", "통풍이 안", "유산소", "유산균", "문화유산", "마음의 상처",
 )
 
+# Chinese (Simplified: Traditional is converted before the NLU), written without
+# spaces, so these are patterns matched anywhere in the sentence: a phrase or a
+# condition's name, never 心脏 "heart", 疼/痛 "pain", 可以吗 "is it OK", 风险 "risk"
+# (降低受伤风险 is a benefit), 肾 (the kidney reflex zone), 激素 (压力激素 is
+# cortisol), 生病 (少生病 is immunity), 发炎 (足底筋膜发炎 is plantar fasciitis,
+# which the foot guide covers), 头痛 or 高血压 alone (both are benefit questions).
+CHINESE = [
+    # risks and contraindications
+    "禁忌", "副作用", "不良反应", "后遗症", r"有害(?!的?(?:物质|毒素|废物|垃圾|成分))", "危害",
+    "伤身", "坏处", "弊端", "危险", "不安全", r"安全(?:吗|嘛|不|么|性)", "安不安全", "是否安全",
+    "有没有风险", r"有(?:什么|啥)?风险", r"风险(?:大不大|大吗|高吗|高不高)", "过度按摩",
+    "按摩过度", "过度足疗", "基础病", "慢性病", "病史",
+    r"(?:哪些|哪种|哪类|什么样?的?|啥|谁)(?:人|病|疾病|情况下?|时候|体质|状况)?都?"
+    r"(?:不适合|不能|不宜|不可以|不要|不该|不应该|要避免|应避免|最好别|最好不要|禁止|慎用|慎做)",
+    r"不(?:适合|能|宜|可以)(?:做|按|按摩|做足疗|足疗|做按摩|推拿|泡脚)的(?:人|情况|病)",
+    "适合所有人", "所有人都适合", "人人都适合", "每个人都适合",
+    # blood, heart and vessels (not 心脏 alone: "足疗能帮血液流回心脏吗")
+    "血栓", "静脉曲张", "静脉炎", "抗凝", "华法林", "阿司匹林", "凝血", "血小板",
+    r"心脏(?:病|疾病|支架|搭桥|手术|起搏器|衰竭|不好|不太好|有问题|有毛病|不舒服|功能不全)",
+    "冠心病", "心衰", "心力衰竭", "心律不齐", "心律失常", "房颤", "早搏", "心绞痛", "心梗",
+    "心肌梗", "搭桥手术", r"做(?:过|了)搭桥", "起搏器", "支架手术",
+    r"(?:放|装|安|植入|做)了?(?:个|两个|心脏)?支架", "中风", "脑梗", "脑卒中", "脑出血",
+    "脑溢血", "偏瘫", "严重高血压", r"高血压(?:很|特别|非常)严重",
+    r"血压(?:控制不住|控制不好|降不下来)", "低血压", r"血压(?:偏|太|很|比较|有点|特别)低",
+    "贫血", "血友病", "出血", "淤青", "瘀青",
+    # cancer and serious illness
+    "癌", "瘤", "化疗", "放疗", "糖尿病", "高血糖", "血糖高", "胰岛素", "肾病", "肾衰",
+    "肾功能不全", "肾结石", "尿毒症", "透析", "肝硬化", "肝炎", "乙肝", "脂肪肝", "肝病",
+    "甲状腺", "甲亢", "甲减", "狼疮", "多发性硬化", "帕金森", "癫痫", "羊癫疯", "哮喘", "肺炎",
+    "肺结核", "纤维肌痛", "子宫内膜异位", "带状疱疹", "疱疹", "疝气", "传染病", "痛经",
+    "月经", r"(?<!已)经期", "生理期", r"例假(?!日)", "大姨妈",
+    # nerves, bones and joints
+    "神经痛", "坐骨神经", "神经病变", "神经损伤", r"(?:压迫|压到)神经", r"神经(?:受压|压迫)",
+    "不宁腿", "不安腿", "麻木", "发麻", r"[脚腿手]麻", "椎间盘", r"腰突(?!然)", "颈椎病",
+    "腕管综合征", "脊柱侧弯", "骨质疏松", "关节炎", "风湿", "痛风", "尿酸", "拇外翻",
+    "大脚骨", "骨刺", "骨质增生", "骨折", "骨裂", r"(?:骨头|脚趾|脚踝|腿)(?:断了|骨折)",
+    "韧带撕裂", "撕裂", "脱臼了", "刚脱臼", r"扭伤(?!的?(?:风险|几率|概率|可能))",
+    r"崴(?:了|到|伤)", "刚崴", r"扭到(?:了|脚)", "脚扭了",
+    # injuries, operations and skin (热水泡脚 is a foot soak, not a blister)
+    "手术", "术后", "开刀", "开过刀", "缝针", "拆线", "剖腹产", "剖宫产", "关节置换",
+    "人工关节", "假体", "植入物", "钢钉", "钢板", "伤口", "破皮", "磨破",
+    r"(?:起|出|有|长|磨)(?:了|个|一个|几个|出)?水[泡疱]", "水疱", "溃疡", "化脓", "感染",
+    "湿疹", "皮疹", "疹子", "荨麻疹", "银屑病", "牛皮癣", "皮炎", "皮肤病", "真菌", "脚气",
+    "香港脚", "脚癣", "灰指甲", "甲癣", "甲沟炎", "嵌甲", "指甲长到肉里", "疣", "鸡眼", "痣",
+    "晒伤", "橘皮组织", "脂肪团", "过敏", "囊肿", "水肿", "浮肿", "肿胀", "红肿", "消肿",
+    r"肿(?:了|着|起来|得)", r"[脚腿踝膝手]肿",
+    # being ill today
+    "发烧", "低烧", "高烧", "退烧", "烧到", "感冒", "流感", "新冠", "生病了", "正在生病",
+    "头晕", "眩晕", "晕眩", "晕倒", "昏倒", "昏厥",
+    # medication (中医 and the sole map are not prescriptions; 药油 is massage oil)
+    r"吃.{0,2}药", "服药", r"用药(?![油酒膏])", "停药", "药物", "处方药", "止痛药", "止疼药",
+    "安眠药", "降压药", "降糖药", "抗生素", "抗抑郁药", r"(?:吃|用|打|服用)激素", "激素药",
+    "类固醇",
+    # late pregnancy, labour and after the birth
+    "催产", "引产", "临产", "预产期", "宫缩", "早产", "流产", "小产", "高危妊娠", "高危孕妇",
+    "分娩", "坐月子", "产后", "刚生完",
+    # breastfeeding, vaccines, alcohol and other conditions the articles don't name
+    "哺乳期", "喂奶", "回奶", "母乳", "疫苗", "宿醉", r"喝(?:了|过)(?:点|些)?酒", "醉酒", "喝醉",
+    "痔疮", "胆结石", "三高", "低血糖", "乳腺增生", "腱鞘炎", "半月板", "强直性脊柱炎",
+    "鼻炎", "咳嗽", "中暑", "拉肚子", "腹泻",
+]
+# Not conditions: the foot guide calls the feet the second heart; a sprain or
+# injury the massage helps prevent (预防扭伤, 减少脚踝扭伤) is the flexibility answer.
+CHINESE_NOT_CONDITIONS = re.compile(
+    r"第二(?:个)?心脏|(?:预防|防止|减少|避免|降低|减轻|不容易|不易)[^，。,.!?！？\s]{0,4}扭伤")
+
 _ENGLISH = re.compile(r"\b(?:" + "|".join(ENGLISH) + r")\b", re.IGNORECASE)
 _VIETNAMESE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in VIETNAMESE) + r")\b")
 _KOREAN = re.compile("|".join(KOREAN))
+_CHINESE = re.compile("|".join(CHINESE))
+# Chinese characters are word characters to \b: "我有DVT" needs them as spaces
+# before the English words it mixes in are matched.
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def plain(text: str) -> str:
@@ -143,6 +213,9 @@ def names_a_condition(text: str) -> bool:
     """Whether ``text`` names a health condition, a risk or a contraindication."""
     if _ENGLISH.search(text) or _VIETNAMESE.search(plain(text)):
         return True
+    if _HAN.search(text) and (_CHINESE.search(CHINESE_NOT_CONDITIONS.sub(" ", text))
+                              or _ENGLISH.search(_HAN.sub(" ", text))):
+        return True
     for phrase in KOREAN_NOT_CONDITIONS:
         text = text.replace(phrase, " ")
     return bool(_KOREAN.search(text))
@@ -154,9 +227,13 @@ _PREGNANCY = re.compile(
 # without diacritics.
 PREGNANCY_VI = re.compile(r"\b(?:mang thai|co thai(?! doc)|ba bau|co bau|dang bau)\b")
 PREGNANCY_KO = ("임신", "임산부", "산모")
+# 避孕 is contraception and 备孕 trying for a baby: neither is a pregnancy.
+PREGNANCY_ZH = re.compile(
+    r"怀孕|孕妇|(?<!避)孕期|孕[早中晚]期|孕\s*\d+\s*(?:周|个月|月)|准妈妈|身孕|产妇|"
+    r"怀(?:了|着)(?:宝宝|孩子|小孩|二胎|二宝|双胞胎)")
 
 
 def names_pregnancy(text: str) -> bool:
     """Whether ``text`` speaks of a pregnancy."""
     return bool(_PREGNANCY.search(text) or PREGNANCY_VI.search(plain(text))
-                or any(word in text for word in PREGNANCY_KO))
+                or any(word in text for word in PREGNANCY_KO) or PREGNANCY_ZH.search(text))

@@ -2,8 +2,8 @@
 
 Usage: python scripts/heldout.py [SET ...] [--model MODEL] [--results DIR] [--json]
 
-SET is a name in tests/heldout/ (nlu, real_en, safety_en, vi, ko, and the
-sealed sets sealed_en, sealed_vi, sealed_ko; default: all of them) or a path.
+SET is a name in tests/heldout/ (nlu, real_en, safety_en, vi, ko, zh, and the
+sealed sets sealed_en, sealed_vi, sealed_ko, sealed_zh; default: all of them) or a path.
 Prints the accuracy of each set and writes a per-category table with the
 misses to results/heldout-<set>.md. The
 examples are never used for training (tests/test_heldout.py checks that).
@@ -14,7 +14,7 @@ Two formats are read:
   ``metadata: {also_right: [...]}`` lists other answers faithful to its examples.
 - every other set: a YAML list of entries ``text``, ``expect`` (one intent,
   or a list of intents that are all faithful answers), ``category``, ``url``
-  (the page the question was taken from; may be empty for vi and ko).
+  (the page the question was taken from; may be empty for vi, ko and zh).
 - the sealed sets, tests/heldout/sealed/<language>.tsv: a header line, then
   ``text``, ``expect`` (intents separated by commas), ``category``, ``source``.
   They are scored, never tuned to: their reports give the figures per
@@ -46,8 +46,8 @@ ROOT = Path(__file__).resolve().parent.parent
 HELDOUT_DIR = ROOT / "tests" / "heldout"
 HELDOUT = HELDOUT_DIR / "nlu.yml"
 SEALED_DIR = HELDOUT_DIR / "sealed"
-SEALED_NAMES = ("sealed_en", "sealed_vi", "sealed_ko")
-OPEN_NAMES = ("nlu", "real_en", "safety_en", "vi", "ko")
+SEALED_NAMES = ("sealed_en", "sealed_vi", "sealed_ko", "sealed_zh")
+OPEN_NAMES = ("nlu", "real_en", "safety_en", "vi", "ko", "zh")
 SET_NAMES = OPEN_NAMES + SEALED_NAMES
 FALLBACK = "nlu_fallback"
 SAFETY = "ask_health_condition"
@@ -155,8 +155,10 @@ def load_cases(path: Path = HELDOUT) -> List[Case]:
 
 
 def normalise(text: str) -> str:
-    """Lower case, no diacritics (đ is d), no punctuation, single spaces."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    """Lower case, no diacritics (đ is d), Chinese in Simplified, no punctuation, single spaces."""
+    from language.script import to_simplified
+
+    decomposed = unicodedata.normalize("NFD", to_simplified(text).lower().replace("đ", "d"))
     stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
     words = re.sub(r"[^\w]+", " ", unicodedata.normalize("NFC", stripped))
     return " ".join(words.replace("_", " ").split())

@@ -10,11 +10,11 @@ import unicodedata
 from typing import Any, Dict, Mapping
 
 from booking import when
+from language.detect import LANGUAGES
 
 LOCATIONS = ("229", "225", "either")
 MASSAGES = ("foot", "body", "unsure")
 CONTACT_METHODS = ("phone", "whatsapp", "email")
-LANGUAGES = ("en", "vi", "ko")
 MAX_PEOPLE = 20
 MAX_NAME_CHARS = 80
 MAX_CONTACT_CHARS = 120

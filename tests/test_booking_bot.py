@@ -171,6 +171,19 @@ def test_the_team_gets_the_request_by_email(booking_bot: Bot, smtp: Smtp, who: s
     assert wait_until(lambda: rows(booking_bot, who)[0]["sent_at"] is not None)
 
 
+def test_a_chinese_request_is_mailed_in_english_with_the_visitors_own_words(
+        booking_bot: Bot, smtp: Smtp, who: str) -> None:
+    converse(booking_bot, who, ["我想預約週六下午三點的足療", "我和我老婆", "229", "陳先生",
+                                "+886 912 345 678", "確認發送"])
+    alias = shown(f"rest:{who}")
+    assert wait_until(lambda: any(alias in m.get_content() for m in smtp.inbox.messages))
+    mail = next(m for m in smtp.inbox.messages if alias in m.get_content()).get_content()
+    assert "Name:      陳先生" in mail  # as the visitor typed it, Traditional included
+    assert "People:    2" in mail and "Saturday" in mail
+    assert [(r["people"], r["location"], r["massage"], r["contact"], r["language"])
+            for r in rows(booking_bot, who)] == [(2, "229", "foot", "+886912345678", "zh")]
+
+
 def test_an_smtp_outage_keeps_the_request_and_mails_it_after(booking_bot: Bot, smtp: Smtp) -> None:
     first, second = (f"outage-{uuid.uuid4().hex[:8]}" for _ in range(2))
     smtp.stop()
@@ -328,6 +341,10 @@ def test_after_cancel_a_new_request_starts_from_scratch(booking_bot: Bot, who: s
      "Nhân viên sẽ xác nhận qua điện thoại"),
     (["내일 저녁 7시 예약", "두 명", "225", "발 마사지", "김민수", "+84 90 123 4567"],
      "몇 분이 오시나요?", "예약 요청 내용입니다:\n- 일시: ", "보내 주세요", "전화로 확인 연락"),
+    (["我想预约明天晚上7点", "两个人", "225", "足疗", "王小明", "+86 138 1234 5678"],
+     "请问几位？", "以下是您的预约申请：\n- 时间：", "发送", "会通过电话与您确认"),
+    (["我想預約週六下午三點的足療", "我和我老婆", "229", "陳先生", "+886 912 345 678"],
+     "請問幾位？", "以下是您的預約申請：\n- 時間：", "確認發送", "會通過電話與您確認"),
 ])
 def test_a_request_in_each_language_is_asked_summarised_and_sent_in_it(
         booking_bot: Bot, who: str, messages: List[str], question: str, summary: str,

@@ -1,4 +1,4 @@
-"""Languages in the staff console, over seeded conversations in en, vi and ko.
+"""Languages in the staff console, over seeded conversations in en, vi, ko and zh.
 
 The conversations are Rasa's own events (the language slot set after each
 visitor message, as the pipeline does) written to a fresh SQLite database;
@@ -24,6 +24,7 @@ from tests.test_media_reactions import console_on, page
 SLEEP_VI = "mát xa chân có giúp ngủ ngon không"
 SLEEP_KO = "발 마사지가 수면에 도움이 되나요"
 SLEEP_EN = "does foot massage help with sleep?"
+SLEEP_ZH = "做足療能幫我入睡嗎"  # Traditional, as a visitor from Taiwan writes
 GIBBERISH_VI = "cai nay la gi vay ban oi"
 
 
@@ -49,10 +50,10 @@ def turn(text: str, intent: str, confidence: float, language: str | None, answer
 
 @pytest.fixture
 def seeded(tmp_path: Path) -> Dict[str, str]:
-    """Three conversations: English, Vietnamese (one unsure turn, a 👍), Korean."""
+    """Four conversations: English, Vietnamese (one unsure turn, a 👍), Korean, Chinese."""
     url = f"sqlite:///{tmp_path / 'languages.db'}"
     tag = uuid.uuid4().hex[:6]
-    senders = {"en": f"en-{tag}", "vi": f"vi-{tag}", "ko": f"ko-{tag}"}
+    senders = {"en": f"en-{tag}", "vi": f"vi-{tag}", "ko": f"ko-{tag}", "zh": f"zh-{tag}"}
     start = 1_790_000_000.0
     conversations = {
         senders["en"]: turn(SLEEP_EN, "ask_sleep", 0.93, None, "A gentle foot massage…", start),
@@ -61,6 +62,7 @@ def seeded(tmp_path: Path) -> Dict[str, str]:
         + turn(GIBBERISH_VI, "nlu_fallback", 0.2, None, "Mình chưa hiểu rõ…", start + 20)
         + turn("ok", "affirm", 0.9, None, "Vâng!", start + 30),
         senders["ko"]: turn(SLEEP_KO, "ask_sleep", 0.9, "ko", "발 마사지는…", start + 40),
+        senders["zh"]: turn(SLEEP_ZH, "ask_sleep", 0.91, "zh", "睡前做足療…", start + 50),
     }
     engine = sa.create_engine(url)
     db.metadata.create_all(engine)
@@ -92,7 +94,8 @@ def test_the_list_shows_each_conversation_language_and_filters_by_it(
     with console_on(seeded["url"]) as console:
         everything = {shown: language for language, shown in listed(console)}
         assert everything == {link(seeded["en"]): "en", link(seeded["vi"]): "vi",
-                              link(seeded["ko"]): "ko"}
+                              link(seeded["ko"]): "ko", link(seeded["zh"]): "zh"}
+        assert [s for _, s in listed(console, language="zh")] == [link(seeded["zh"])]
         assert [s for _, s in listed(console, language="vi")] == [link(seeded["vi"])]
         assert [s for _, s in listed(console, language="ko")] == [link(seeded["ko"])]
         assert [s for _, s in listed(console, language="en")] == [link(seeded["en"])]
@@ -116,6 +119,7 @@ def test_the_dashboard_has_figures_per_language(seeded: Dict[str, str]) -> None:
                           "not-delivered": "0"}
     assert rows["ko"]["questions"] == "1" and rows["ko"]["fallback-rate"] == "0%"
     assert rows["en"]["conversations"] == "1" and rows["en"]["helpful"] == "0"
+    assert rows["zh"]["conversations"] == "1" and rows["zh"]["questions"] == "1"
 
 
 def test_the_label_export_keeps_each_label_language_and_rasa_reads_it(

@@ -139,10 +139,10 @@ def helpful_count(dashboard: str) -> tuple:
 # --- texts ---------------------------------------------------------------------
 
 
-def test_channel_texts_exist_in_english_vietnamese_and_korean() -> None:
+def test_channel_texts_exist_in_every_language() -> None:
     for key, texts in CHANNEL_TEXTS.items():
-        assert set(texts) == {"en", "vi", "ko"}, key
-        assert len(set(texts.values())) == 3, key
+        assert set(texts) == {"en", "vi", "ko", "zh"}, key
+        assert len(set(texts.values())) == 4, key
     assert channel_text("media", "ko") == CHANNEL_TEXTS["media"]["ko"]
     assert channel_text("media", "fr") == MEDIA_EN
 

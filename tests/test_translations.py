@@ -1,7 +1,7 @@
-"""Every response speaks English, Vietnamese and Korean, faithfully.
+"""Every response speaks English, Vietnamese, Korean and Chinese, faithfully.
 
 For each response of the domain (domain.yml, data/faq, data/booking...), a
-Vietnamese and a Korean variant exist for each English one, with the same
+Vietnamese, a Korean and a Chinese variant exist for each English one, with the same
 numbers, the same contact details, the same button payloads, button titles a
 WhatsApp button can show (20 characters), and the source and kind unchanged.
 """
@@ -15,7 +15,7 @@ import yaml
 from language.texts import TEXTS
 from tests.support.servers import ROOT
 
-TRANSLATIONS = ("vi", "ko")
+TRANSLATIONS = ("vi", "ko", "zh")
 WHATSAPP_TITLE_MAX = 20
 # The spa's contact details as the article gives them: never translated or reformatted.
 CONTACT_DETAILS = ("(+84) 70 818 5397", "(+84) 38 396 7775", "+84708185397", "+84383967775",
@@ -157,8 +157,8 @@ def test_a_translation_has_its_own_question_title(name: str, index: int, languag
 # --- what the channels say on their own --------------------------------------
 
 @pytest.mark.parametrize("key", sorted(TEXTS))
-def test_every_channel_text_is_in_three_languages(key: str) -> None:
-    assert set(TEXTS[key]) == {"en", "vi", "ko"} and all(TEXTS[key].values())
+def test_every_channel_text_is_in_every_language(key: str) -> None:
+    assert set(TEXTS[key]) == {"en", "vi", "ko", "zh"} and all(TEXTS[key].values())
     assert {numbers(t) == numbers(TEXTS[key]["en"]) for t in TEXTS[key].values()} == {True}
 
 
@@ -168,7 +168,7 @@ def test_channel_labels_fit_a_whatsapp_button(key: str) -> None:
 
 
 SLOT_VALUES = [{"language": language, "massage_type": massage_type}
-               for language in ("en", "vi", "ko") for massage_type in ("foot", "body")]
+               for language in ("en", "vi", "ko", "zh") for massage_type in ("foot", "body")]
 
 
 @pytest.mark.parametrize("name", sorted(RESPONSES))
@@ -182,3 +182,42 @@ def test_at_most_one_conditioned_variant_matches_any_conversation(name: str) -> 
         if len(matching) > 1:
             clashes.append(slots)
     assert clashes == []
+
+
+# --- Chinese: one script, one term, the translation named ---------------------
+
+ZH_VARIANTS = [(name, v) for name, variants in sorted(RESPONSES.items()) for v in variants
+               if conditions(v).get("language") == "zh"]
+ZH_IDS = [f"{name}-{i}" for i, (name, _) in enumerate(ZH_VARIANTS)]
+
+
+def zh_strings(variant: Dict[str, Any]) -> List[str]:
+    """Every string a Chinese variant shows: text, button titles, question, source."""
+    strings = [variant.get("text") or ""]
+    strings += [b.get("title", "") for b in variant.get("buttons") or []]
+    strings.append((variant.get("metadata") or {}).get("question") or "")
+    translated = ((variant.get("custom") or {}).get("source") or {}).get("translated") or {}
+    strings += [str(v) for v in translated.values()]
+    return [s for s in strings if s]
+
+
+@pytest.mark.parametrize("name,variant", ZH_VARIANTS, ids=ZH_IDS)
+def test_chinese_is_written_in_simplified_with_one_word_for_foot_massage(
+        name: str, variant: Dict[str, Any]) -> None:
+    """Traditional readers get it converted (language/script.py): the source stays Simplified,
+    and foot massage is 足疗 throughout (not 足底按摩 in one answer and 足疗 in the next)."""
+    from language.script import to_simplified
+
+    strings = zh_strings(variant)
+    assert [s for s in strings if to_simplified(s) != s] == []
+    assert [s for s in strings if "足底按摩" in s] == []
+
+
+@pytest.mark.parametrize("name,variant", [(n, v) for n, v in ZH_VARIANTS
+                                          if ((v.get("custom") or {}).get("source"))],
+                         ids=lambda value: value if isinstance(value, str) else "")
+def test_a_chinese_answer_says_it_is_translated_from_the_english_article(
+        name: str, variant: Dict[str, Any]) -> None:
+    translated = variant["custom"]["source"].get("translated") or {}
+    assert translated.get("note") == "译自英文原文"
+    assert translated.get("article") in ("解锁疗愈益处：深入了解按摩疗法", "Panda Spa 足疗益处指南")

@@ -127,7 +127,7 @@ def test_a_week_without_its_day_asks_which_day(text: str) -> None:
 
 
 @pytest.mark.parametrize("language, team", [("en", "Talk to the team"), ("vi", "Liên hệ nhân viên"),
-                                            ("ko", "직원과 상담")])
+                                            ("ko", "직원과 상담"), ("zh", "联系工作人员")])
 def test_two_failed_tries_offer_the_likely_readings_the_team_and_cancel(language: str,
                                                                         team: str) -> None:
     first = read("lots", dialogue.PEOPLE, language=language)

@@ -1,8 +1,9 @@
 """Booking requests as people type them: a grid of phrasings per language, read end to end.
 
 Each case is a whole message (a day and time, a people count and a massage, in
-several orders and templates, with and without Vietnamese diacritics, with
-common misspellings) read by ``dialogue.read_message`` as the form's first
+several orders and templates, with and without Vietnamese diacritics, Chinese
+in Simplified and Traditional characters, with common misspellings) read by
+``dialogue.read_message`` as the form's first
 message, against a fixed "now": a Sunday in November and the Wednesday before
 New Year. The expected slots are written out by hand for each "now", never
 computed by the code under test. A second grid asks each question and gives the
@@ -16,6 +17,7 @@ import pytest
 
 from booking import dialogue, people, when
 from booking.when import fold
+from language.script import to_traditional
 
 # Sunday 22 November 2026, 10:00, and Wednesday 30 December 2026, 10:00 (New Year's week)
 NOWS = {"nov": dt.datetime(2026, 11, 22, 10, 0, tzinfo=when.TZ),
@@ -107,9 +109,45 @@ KO_TEMPLATES = [
     "{people} {time} 발 마사지 예약 가능할까요?",
 ]
 
+# Chinese, written in Simplified characters; the grid adds each message in Traditional ones
+ZH_TIMES: Times = [
+    ("明天晚上7点", {"nov": "2026-11-23 19:00", "ny": "2026-12-31 19:00"}),
+    ("明天晚上七点", {"nov": "2026-11-23 19:00", "ny": "2026-12-31 19:00"}),
+    ("今晚8点", {"nov": "2026-11-22 20:00", "ny": "2026-12-30 20:00"}),
+    ("周六下午三点", {"nov": "2026-11-28 15:00", "ny": "2027-01-02 15:00"}),
+    ("星期六下午3点", {"nov": "2026-11-28 15:00", "ny": "2027-01-02 15:00"}),
+    ("礼拜六下午三点钟", {"nov": "2026-11-28 15:00", "ny": "2027-01-02 15:00"}),
+    ("后天上午10点", {"nov": "2026-11-24 10:00", "ny": "2027-01-01 10:00"}),
+    ("下周二晚上8点", {"nov": "2026-11-24 20:00", "ny": "2027-01-05 20:00"}),
+    ("12月28日下午3点", {"nov": "2026-12-28 15:00"}),
+    ("12月28号晚上7点半", {"nov": "2026-12-28 19:30"}),
+    ("28号下午3点", {"nov": "2026-11-28 15:00", "ny": "2027-01-28 15:00"}),
+    ("晚上七点半", {"nov": "2026-11-22 19:30", "ny": "2026-12-30 19:30"}),
+    ("明天3点半", {"nov": "2026-11-23 15:30", "ny": "2026-12-31 15:30"}),
+    ("明天中午12点", {"nov": "2026-11-23 12:00", "ny": "2026-12-31 12:00"}),
+    ("后天早上9点", {"nov": "2026-11-24 09:00", "ny": "2027-01-01 09:00"}),
+    ("大后天下午两点", {"nov": "2026-11-25 14:00", "ny": "2027-01-02 14:00"}),
+    ("这周日晚上6点", {"nov": "2026-11-22 18:00", "ny": "2027-01-03 18:00"}),
+    ("1月2日上午11点", {"nov": "2027-01-02 11:00", "ny": "2027-01-02 11:00"}),
+    ("十二月三十一日晚上九点", {"nov": "2026-12-31 21:00", "ny": "2026-12-31 21:00"}),
+    ("明天下午2点30分", {"nov": "2026-11-23 14:30", "ny": "2026-12-31 14:30"}),
+    ("明晚7点一刻", {"nov": "2026-11-23 19:15", "ny": "2026-12-31 19:15"}),
+    ("二十八号晚上八点", {"nov": "2026-11-28 20:00", "ny": "2027-01-28 20:00"}),
+]
+ZH_PEOPLE: Counts = [
+    ("两个人", 2), ("2个人", 2), ("2位", 2), ("两位", 2), ("三个", 3), ("我们三个", 3),
+    ("我和我老婆", 2), ("我跟我朋友", 2), ("就我一个", 1), ("一个人", 1), ("4大1小", 5),
+    ("一家四口", 4), ("两大一小", 3), ("我和两个朋友", 3),
+]
+ZH_TEMPLATES = [
+    "预约{time}{people}足疗",
+    "{people}，{time}，想做足疗",
+    "你好，我想订{time}的足底按摩，{people}",
+]
+
 
 def grid(times: Times, counts: Counts, templates: List[str],
-         unaccented: bool = False) -> List[Tuple[str, str, str, int]]:
+         unaccented: bool = False, traditional: bool = False) -> List[Tuple[str, str, str, int]]:
     """(now, message, expected time, expected count) for every combination."""
     cases = []
     for (time, expected), (said, count), template in itertools.product(times, counts, templates):
@@ -118,17 +156,26 @@ def grid(times: Times, counts: Counts, templates: List[str],
             cases.append((now, text, value, count))
             if unaccented:
                 cases.append((now, fold(text), value, count))
+            if traditional and to_traditional(text) != text:
+                cases.append((now, to_traditional(text), value, count))
     return cases
 
 
 EN = grid(EN_TIMES, EN_PEOPLE, EN_TEMPLATES)
 VI = grid(VI_TIMES, VI_PEOPLE, VI_TEMPLATES, unaccented=True)
 KO = grid(KO_TIMES, KO_PEOPLE, KO_TEMPLATES)
+ZH = grid(ZH_TIMES, ZH_PEOPLE, ZH_TEMPLATES, traditional=True)
 
 
-@pytest.mark.parametrize("cases", [EN, VI, KO], ids=["en", "vi", "ko"])
+@pytest.mark.parametrize("cases", [EN, VI, KO, ZH], ids=["en", "vi", "ko", "zh"])
 def test_the_grid_has_hundreds_of_phrasings_per_language(cases: list) -> None:
     assert len({text for _, text, _, _ in cases}) >= 300
+
+
+def test_the_chinese_grid_is_half_traditional() -> None:
+    texts = {text for _, text, _, _ in ZH}
+    assert "預約週六下午三點兩個人足療" in texts and "预约周六下午三点两个人足疗" in texts
+    assert len(texts) >= 2 * len(ZH_TIMES) * len(ZH_PEOPLE) * len(ZH_TEMPLATES) - 50
 
 
 def check(now: str, text: str, value: str, count: int) -> None:
@@ -154,8 +201,15 @@ def test_korean_requests_read_in_one_go(now: str, text: str, value: str, count: 
     check(now, text, value, count)
 
 
-ALL_TIMES = EN_TIMES + VI_TIMES + KO_TIMES + [(fold(t), e) for t, e in VI_TIMES]
-ALL_PEOPLE = EN_PEOPLE + VI_PEOPLE + KO_PEOPLE + [(fold(t), c) for t, c in VI_PEOPLE]
+@pytest.mark.parametrize("now, text, value, count", ZH)
+def test_chinese_requests_read_in_one_go(now: str, text: str, value: str, count: int) -> None:
+    check(now, text, value, count)
+
+
+ALL_TIMES = (EN_TIMES + VI_TIMES + KO_TIMES + ZH_TIMES + [(fold(t), e) for t, e in VI_TIMES]
+             + [(to_traditional(t), e) for t, e in ZH_TIMES])
+ALL_PEOPLE = (EN_PEOPLE + VI_PEOPLE + KO_PEOPLE + ZH_PEOPLE + [(fold(t), c) for t, c in VI_PEOPLE]
+              + [(to_traditional(t), c) for t, c in ZH_PEOPLE])
 
 
 @pytest.mark.parametrize("time, expected", ALL_TIMES)

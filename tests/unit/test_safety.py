@@ -72,6 +72,33 @@ def test_ordinary_questions_are_not(text: str) -> None:
     "좌골신경통이 있는데 어떤 마사지가 좋아요?",
     "마사지 받으면 안 되는 사람이 있나요?",
     "혈액 희석제 복용 중이에요",
+    # Chinese: phrases inside sentences written without spaces
+    "我有静脉曲张，可以做足疗吗",
+    "脚趾骨折还没好能按摩吗",
+    "痛风发作的时候能做足疗吗",
+    "糖尿病足可以泡脚按摩吗",
+    "我脚上有伤口还能做足疗吗",
+    "我妈妈是癌症患者，能做全身按摩吗",
+    "腿上有血栓能不能按",
+    "今天有点发烧，预约要取消吗",
+    "我有心脏病，足疗安全吗",
+    "去年装了心脏支架，可以按摩吗",
+    "刚做完手术两周能按摩吗",
+    "我在吃抗凝药，做足疗有影响吗",
+    "严重骨质疏松能按摩吗",
+    "脚踝扭伤了还肿着",
+    "灰指甲和脚气能做足疗吗",
+    "足疗有什么禁忌",
+    "哪些人不适合做足疗",
+    "什么情况下不能按摩",
+    "做足疗有副作用吗",
+    "心脏不太好，可以做反射疗法吗",
+    "我脚底经常发麻",
+    "做足疗会不会引起宫缩",
+    "每天做足疗对身体有害吗",
+    # English words typed inside a Chinese sentence
+    "我有DVT，能做足疗吗",
+    "做完surgery多久可以按摩",
 ])
 def test_condition_questions_are_named_in_every_language(text: str) -> None:
     assert names_a_condition(text)
@@ -108,6 +135,29 @@ def test_condition_questions_are_named_in_every_language(text: str) -> None:
     "유산소 운동 후에 발마사지 받으면 좋아요?",
     "발바닥이 간질간질해요",
     "방에 통풍이 잘 되나요?",
+    # Chinese: 心脏, 疼/痛, 可以吗 and look-alike substrings inside ordinary questions
+    "足疗能帮助血液流回心脏吗",
+    "足疗对心脏好吗",
+    "按摩能缓解疼痛吗",
+    "脚疼可以做足疗吗",
+    "站了一整天，做个足疗可以吗",
+    "头痛的话做足疗能缓解吗",
+    "我有高血压，足疗能帮忙降血压吗",
+    "足底筋膜炎做足疗有用吗",
+    "脚底哪个反射区对应肝",
+    "中医怎么看脚底穴位",
+    "为什么说脚是人体的第二心脏",
+    "足疗能预防脚踝扭伤吗",
+    "按摩能减少扭伤的风险吗",
+    "腰突然很痛，按摩可以缓解吗",
+    "足疗前要先用热水泡脚吗",
+    "你们按摩用药油吗",
+    "我已经期待很久了，想预约足疗",
+    "足疗能帮身体排出有害物质吗",
+    "足疗能降低压力激素吗",
+    "我有焦虑症，按摩有帮助吗",
+    "吃完饭马上按摩可以吗",
+    "疼得睡不着，足疗助眠吗",
 ])
 def test_benefit_questions_naming_the_heart_pain_or_is_it_ok_are_not(text: str) -> None:
     assert not names_a_condition(text)
@@ -117,6 +167,8 @@ def test_the_second_heart_is_not_a_heart_condition() -> None:
     assert not names_a_condition("발이 왜 제2의 심장이라고 불리나요?")
     assert names_a_condition("심장 질환이 있는데 발마사지 받아도 되나요?")
     assert names_a_condition("제2의 심장 얘기는 알겠고, 저는 심장이 약해요")
+    assert not names_a_condition("为什么脚被称为第二心脏？")
+    assert names_a_condition("我有心脏病，第二心脏的说法对我适用吗")
 
 
 @pytest.mark.parametrize("text, pregnant", [
@@ -125,6 +177,11 @@ def test_the_second_heart_is_not_a_heart_condition() -> None:
     ("massage chan co thai duoc khong", True),
     ("massage chan co thai doc khong", False),
     ("massage chân có thải độc không", False),
+    ("怀孕五个月可以做足疗吗", True),
+    ("孕32周脚肿能按摩吗", True),
+    ("孕妇能按脚吗", True),
+    ("避孕期间可以按摩吗", False),
+    ("备孕的时候做足疗好吗", False),
 ])
 def test_pregnancy_is_told_from_look_alike_words(text: str, pregnant: bool) -> None:
     assert names_pregnancy(text) is pregnant
@@ -145,6 +202,15 @@ def test_a_benefit_reading_of_a_condition_question_becomes_the_safety_question()
     ranking = message.get(INTENT_RANKING_KEY)
     assert [r["name"] for r in ranking] == ["ask_health_condition", "ask_circulation"]
     assert ranking[0]["confidence"] - ranking[1]["confidence"] > 0.5  # no "did you mean"
+
+
+def test_a_benefit_reading_of_a_chinese_condition_question_becomes_the_safety_question() -> None:
+    gate = SafetyGate(SafetyGate.get_default_config())
+    (message,) = gate.process([parsed("我有糖尿病和静脉曲张，足疗能促进血液循环吗",
+                                      "ask_circulation", 0.9)])
+    assert message.get(INTENT)["name"] == "ask_health_condition"
+    (message,) = gate.process([parsed("足疗能帮助血液流回心脏吗", "ask_second_heart", 0.9)])
+    assert message.get(INTENT)["name"] == "ask_second_heart"
 
 
 def test_an_unsure_condition_question_becomes_the_safety_question() -> None:
