@@ -83,6 +83,11 @@ UNSURE_CANDIDATES = [
     "is it worth it for circulation or stress",
     "sole points sleep pressure",
     "massage for me",
+    "what about blood",
+    "and the feet?",
+    "the blood one",
+    "foot massage or?",
+    "the points thing",
 ]
 
 

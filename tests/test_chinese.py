@@ -1,15 +1,30 @@
-"""A Chinese conversation through the running bot (`make run`'s configuration, REST channel).
+"""A Chinese conversation through the running bot (`make run`'s configuration): REST,
+Messenger and both WhatsApps (their providers are loopback stand-ins).
 
 The expected replies are the domain's own zh variants: written once in
 Simplified characters, and converted to Traditional (OpenCC) for a visitor
 who writes Traditional (language/script.py, language/nlg.py, actions/server.py).
 """
+import time
+import uuid
 from typing import Any, Dict, List
 
 import pytest
 
+from channels.signatures import hub_signature
 from language.script import to_traditional
+from language.texts import say
+from tests.fakes import FakeProvider
 from tests.support.servers import Bot
+from tests.test_channels import (
+    MESSENGER_SECRET,
+    WHATSAPP_SECRET,
+    cloud_body,
+    messenger_body,
+    post_cloud,
+    post_messenger,
+    twilio_post,
+)
 
 
 def zh_variant(responses: Dict[str, Any], name: str, massage_type: str | None = None) -> Dict:
@@ -118,3 +133,65 @@ def test_an_unclear_chinese_message_gets_did_you_mean_in_its_script(
     talk = TEXTS["talk_to_spa"]["zh"]
     assert titles[-1] == (to_traditional(talk) if script == "hant" else talk)
     assert len(titles) >= 2
+
+
+# --- WhatsApp and Messenger, through the loopback stand-ins for Twilio and Meta -------
+
+def test_messenger_answers_a_traditional_question_in_traditional(
+        bot: Bot, provider: FakeProvider, responses: Dict[str, Any]) -> None:
+    sender, mark = f"psid-zh-{uuid.uuid4().hex[:8]}", provider.mark()
+    body = messenger_body(sender, "做足療能幫我入睡嗎？")
+    assert post_messenger(bot, body, hub_signature(MESSENGER_SECRET, body)).status_code == 200
+    sent = [r.json() for r in provider.wait_for("/me/messages", mark, count=3, match=sender)
+            if b'"message"' in r.body]
+    texts = " ".join(r["message"].get("text", "") for r in sent)
+    variant = zh_variant(responses, "utter_ask_sleep", "foot")
+    assert to_traditional(variant["text"]) in texts
+    assert "來源：《" in texts and "（譯自英文原文）" in texts
+    quick = [q for r in sent for q in r["message"].get("quick_replies", [])]
+    assert [q["title"] for q in quick][:len(variant["buttons"])] == [
+        to_traditional(b["title"])[:20] for b in variant["buttons"]]
+
+
+def twilio_bodies(provider: FakeProvider, sender: str, since: int, wanted: str) -> str:
+    """What the bot sent ``sender`` through Twilio since ``since``, once ``wanted`` is in it."""
+    deadline, sent = time.monotonic() + 20, ""
+    while time.monotonic() < deadline:
+        sent = "\n".join(r.form()["Body"] for r in provider.sent_to("/Messages.json", since)
+                         if r.form()["To"] == sender)
+        if wanted in sent:
+            break
+        time.sleep(0.1)
+    return sent
+
+
+def test_whatsapp_numbers_the_chinese_menu_and_a_number_picks_it(
+        bot: Bot, provider: FakeProvider, responses: Dict[str, Any]) -> None:
+    sender, mark = f"whatsapp:+86138{uuid.uuid4().int % 10**8:08d}", provider.mark()
+    response, _ = twilio_post(bot, sender, "做足疗能帮我入睡吗")
+    assert response.status_code == 200
+    variant = zh_variant(responses, "utter_ask_sleep", "foot")
+    titles = [b["title"] for b in variant["buttons"]] + ["👍", "👎"]
+    menu = "\n".join(f"{n}. {t}" for n, t in enumerate(titles, start=1))
+    body = twilio_bodies(provider, sender, mark, say("reply_with_number", "zh"))
+    assert variant["text"] in body and menu in body and "/ask_" not in body
+
+    number = next(n for n, b in enumerate(variant["buttons"], start=1)
+                  if b["payload"] == "/ask_frequency")
+    mark = provider.mark()
+    twilio_post(bot, sender, str(number))
+    frequency = zh_variant(responses, "utter_ask_frequency", "foot")["text"]
+    assert frequency in twilio_bodies(provider, sender, mark, frequency)
+
+
+def test_whatsapp_cloud_lists_chinese_questions_under_chinese_labels(
+        bot: Bot, provider: FakeProvider) -> None:
+    sender, mark = f"86139{uuid.uuid4().int % 10**8:08d}", provider.mark()
+    body = cloud_body(sender, {"type": "text", "text": {"body": "做足疗能帮我入睡吗"}})
+    assert post_cloud(bot, body, hub_signature(WHATSAPP_SECRET, body)).status_code == 200
+    sent = [r.json() for r in provider.wait_for("/1234567890/messages", mark, match=sender)
+            if b'"status": "read"' not in r.body]
+    interactive = [r["interactive"] for r in sent if r["type"] == "interactive"]
+    assert interactive and interactive[0]["type"] == "list"
+    assert interactive[0]["action"]["button"] == say("options", "zh")
+    assert interactive[0]["action"]["sections"][0]["title"] == say("questions", "zh")
