@@ -40,13 +40,13 @@ from tests.support.servers import ROOT, Bot
 # bot cannot get worse on questions nobody here has seen, and GOAL keeps the
 # targets in view. Raise a floor when a change lifts its figure.
 MIN_ACCURACY = {"nlu": 0.95, "real_en": 0.93, "vi": 0.93, "ko": 0.95, "zh": 0.93,
-                "sealed_en": 0.80, "sealed_vi": 0.55, "sealed_ko": 0.58, "sealed_zh": 0.66}
+                "sealed_en": 0.80, "sealed_vi": 0.55, "sealed_ko": 0.58, "sealed_zh": 0.68}
 GOAL = {"nlu": 0.95, "real_en": 0.90, "vi": 0.90, "ko": 0.90, "zh": 0.90,
         "sealed_en": 0.90, "sealed_vi": 0.95, "sealed_ko": 0.95, "sealed_zh": 0.95}
 # confident unfaithful answers: "did you mean" is the honest reply when unsure
 MAX_WRONG = {"nlu": 0.05, "real_en": 0.05, "safety_en": 0.05, "vi": 0.05, "ko": 0.05,
              "zh": 0.05, "sealed_en": 0.16, "sealed_vi": 0.34, "sealed_ko": 0.23,
-             "sealed_zh": 0.19}
+             "sealed_zh": 0.18}
 # uncovered conditions given a benefit answer: none, but in sealed_en, where 5
 # (3 read as the blood-pressure answer, 1 immunity, 1 "why massage") remain
 MAX_BENEFIT_FOR_CONDITION = {"sealed_en": 5}
