@@ -299,13 +299,18 @@ async def visitor_language(agent: Any, sender: str, text: str,
         language = detect(text) or (metadata or {}).get("language")
     if language in LANGUAGES:
         return str(language)
+    slot = await stored_slot(agent, sender, "language")
+    return slot if slot in LANGUAGES else "en"
+
+
+async def stored_slot(agent: Any, sender: str, name: str) -> Any:
+    """The stored conversation's slot ``name`` (None without a store or a conversation)."""
     store = getattr(agent, "tracker_store", None)
     try:
         tracker = await store.retrieve(sender) if store is not None else None
     except Exception:  # a store that fails here fails the turn too, with its own log
         tracker = None
-    slot = tracker.get_slot("language") if tracker is not None else None
-    return slot if slot in LANGUAGES else "en"
+    return tracker.get_slot(name) if tracker is not None else None
 
 
 def cannot_answer_messages(agent: Any, language: str = "en",
@@ -337,12 +342,7 @@ async def visitor_script(agent: Any, sender: str, text: str, language: str) -> s
         found = script_of(text)
     if found is not None:
         return found
-    store = getattr(agent, "tracker_store", None)
-    try:
-        tracker = await store.retrieve(sender) if store is not None else None
-    except Exception:  # a store that fails here fails the turn too, with its own log
-        tracker = None
-    slot = tracker.get_slot("script") if tracker is not None else None
+    slot = await stored_slot(agent, sender, "script")
     return slot if slot in SCRIPTS else None
 
 

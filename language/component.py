@@ -25,6 +25,13 @@ AS_TYPED = "text_as_typed"  # a converted message's own words, until TextAsTyped
 METADATA = "metadata"
 
 
+def tag(message: Message, entity: str, value: str, extractor: str) -> None:
+    """Add the entity ``entity`` = ``value``, spanning the whole message, to its entities."""
+    found = {"entity": entity, "value": value, "start": 0, "end": len(message.get(TEXT) or ""),
+             "confidence": 1.0, "extractor": extractor}
+    message.set(ENTITIES, [*message.get(ENTITIES, []), found], add_to_output=True)
+
+
 def hinted_language(message: Message) -> str | None:
     """The language the client asked for in the message metadata, if valid."""
     metadata = message.get(METADATA)
@@ -60,17 +67,8 @@ class LanguageDetector(GraphComponent):
         for message in messages:
             text = message.get(TEXT) or ""
             language = detect(text) or hinted_language(message)
-            if not language:
-                continue
-            entity = {
-                "entity": ENTITY,
-                "value": language,
-                "start": 0,
-                "end": len(text),
-                "confidence": 1.0,
-                "extractor": self.__class__.__name__,
-            }
-            message.set(ENTITIES, [*message.get(ENTITIES, []), entity], add_to_output=True)
+            if language:
+                tag(message, ENTITY, language, self.__class__.__name__)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -119,15 +117,7 @@ class ChineseScript(GraphComponent):
             if script == HANT:
                 message.set(AS_TYPED, text)
                 message.set(TEXT, to_simplified(text))
-            entity = {
-                "entity": SCRIPT_ENTITY,
-                "value": script,
-                "start": 0,
-                "end": len(message.get(TEXT)),
-                "confidence": 1.0,
-                "extractor": self.__class__.__name__,
-            }
-            message.set(ENTITIES, [*message.get(ENTITIES, []), entity], add_to_output=True)
+            tag(message, SCRIPT_ENTITY, script, self.__class__.__name__)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
