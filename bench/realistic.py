@@ -4,8 +4,9 @@ Each simulated visitor asks three to five things and leaves; the next one
 starts a fresh conversation. A conversation mixes the turns real ones have:
 an opening (a greeting or straight to a question), FAQ questions, follow-ups,
 a hand-off to the team, and a message the bot cannot answer. A few visitors
-write in Vietnamese or Korean. The script is seeded, so two variants measured
-in one run receive exactly the same messages.
+write in Vietnamese, Korean or Chinese (Simplified or Traditional). The
+script is seeded, so two variants measured in one run receive exactly the
+same messages.
 """
 import asyncio
 import itertools
@@ -30,7 +31,8 @@ HANDOFFS = ["how can I contact you?", "where are you located?", "how much is it?
             "what time do you open?"]
 UNANSWERABLE = ["what's the weather tomorrow", "asdfgh", "can you recommend a restaurant?"]
 OTHER_LANGUAGES = ["Massage chân có giúp ngủ ngon không?", "mat xa chan co tot cho huyet ap khong",
-                   "발 마사지가 수면에 도움이 되나요?", "얼마나 자주 받아야 하나요?"]
+                   "발 마사지가 수면에 도움이 되나요?", "얼마나 자주 받아야 하나요?",
+                   "做足疗能帮我入睡吗？", "足療多久做一次比較好"]
 ENDINGS = ["thank you, bye", "ok thanks", "bye"]
 
 
